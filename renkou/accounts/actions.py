@@ -1,0 +1,192 @@
+"""State changes of accounts, roles and API tokens. Each writes its audit row."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from renkou.accounts.access import ADMIN_ROLES, ROLE_LEVELS, Cap, require
+from renkou.accounts.models import ApiToken, Role, User
+from renkou.audit.actions import diff_fields, record_event, snapshot
+from renkou.orgunits.models import OrgUnit
+
+PROFILE_FIELDS = ("full_name", "phone", "home_unit_id", "is_active")
+TOKEN_PREFIX = "rk_"  # noqa: S105 - a visible marker, not a secret
+
+
+def _org_path(user: User) -> str:
+    return user.home_unit.path if user.home_unit else ""
+
+
+def check_role_fits_unit(role: str, unit: OrgUnit | None) -> None:
+    """A role's home unit must be at a level where that role works."""
+    if role and unit is None:
+        raise ValidationError("请先为该用户设置所属单位。")
+    levels = ROLE_LEVELS.get(role)
+    if role and unit is not None and levels and unit.level not in levels:
+        raise ValidationError(
+            f"角色“{Role(role).label}”不能设在{unit.get_level_display()}级单位“{unit.name}”。"
+        )
+
+
+@transaction.atomic
+def do_create_user(
+    *,
+    acting_user: User,
+    username: str,
+    full_name: str,
+    phone: str,
+    home_unit: OrgUnit,
+    password: str,
+) -> User:
+    """A new account without a role: the security admin grants it (三员分立)."""
+    require(acting_user, Cap.MANAGE_USERS)
+    user = User(username=username, full_name=full_name, phone=phone, home_unit=home_unit)
+    user.set_password(password)
+    user.save()
+    record_event(
+        actor=acting_user,
+        action="accounts.create_user",
+        obj=user,
+        org_path=home_unit.path,
+        changes=diff_fields({}, snapshot(user, ("username", *PROFILE_FIELDS))),
+    )
+    return user
+
+
+@transaction.atomic
+def do_update_user(
+    *,
+    acting_user: User,
+    user: User,
+    full_name: str,
+    phone: str,
+    home_unit: OrgUnit,
+    is_active: bool,
+    reason: str = "",
+) -> User:
+    require(acting_user, Cap.MANAGE_USERS)
+    if user.pk == acting_user.pk and not is_active:
+        raise ValidationError("不能停用自己的账号。")
+    if home_unit.pk != user.home_unit_id:
+        check_role_fits_unit(user.role, home_unit)
+    before = snapshot(user, PROFILE_FIELDS)
+    user.full_name, user.phone, user.home_unit, user.is_active = (
+        full_name,
+        phone,
+        home_unit,
+        is_active,
+    )
+    changes = diff_fields(before, snapshot(user, PROFILE_FIELDS))
+    if changes:
+        user.save(update_fields=["full_name", "phone", "home_unit", "is_active"])
+        record_event(
+            actor=acting_user,
+            action="accounts.update_user",
+            obj=user,
+            org_path=_org_path(user),
+            changes=changes,
+            reason=reason,
+        )
+    return user
+
+
+@transaction.atomic
+def do_reset_password(*, acting_user: User, user: User, password: str) -> None:
+    require(acting_user, Cap.MANAGE_USERS)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record_event(
+        actor=acting_user,
+        action="accounts.reset_password",
+        obj=user,
+        org_path=_org_path(user),
+        changes={"password": ["******", "******"]},
+    )
+
+
+@transaction.atomic
+def do_grant_role(*, acting_user: User, user: User, role: str, reason: str) -> User:
+    """Set (or clear, with ``role=""``) the user's one role."""
+    require(acting_user, Cap.GRANT_ROLES)
+    if user.pk == acting_user.pk:
+        raise PermissionDenied("不能修改自己的角色。")
+    if role and role not in Role.values:
+        raise ValidationError("未知的角色。")
+    if role in ADMIN_ROLES and user.role in ADMIN_ROLES and role != user.role:
+        # Moving one person between the three admin posts would let them hold
+        # two posts' knowledge; the post is vacated first, with its own audit row.
+        raise ValidationError("三员分立：请先撤销该用户现有的管理员角色，再授予另一管理员角色。")
+    check_role_fits_unit(role, user.home_unit)
+    if role == user.role:
+        return user
+    old = user.role
+    user.role = role
+    user.save(update_fields=["role"])
+    record_event(
+        actor=acting_user,
+        action="accounts.grant_role",
+        obj=user,
+        org_path=_org_path(user),
+        changes={"role": [old, role]},
+        reason=reason,
+    )
+    return user
+
+
+@transaction.atomic
+def do_create_api_token(*, acting_user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for the acting user; the raw token is returned once and never stored."""
+    require(acting_user, Cap.USE_API_TOKENS)
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=acting_user, name=name, prefix=raw[:8], digest=ApiToken.digest_of(raw)
+    )
+    record_event(
+        actor=acting_user,
+        action="accounts.create_token",
+        obj=token,
+        object_repr=f"{name}（{token.prefix}…）",
+        org_path=_org_path(acting_user),
+        changes={"name": [None, name]},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def do_revoke_api_token(*, acting_user: User, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record_event(
+            actor=acting_user,
+            action="accounts.revoke_token",
+            obj=token,
+            object_repr=f"{token.name}（{token.prefix}…）",
+            org_path=_org_path(acting_user),
+            changes={"revoked": [False, True]},
+        )
+    return token
+
+
+@transaction.atomic
+def do_record_login(*, user: User) -> None:
+    record_event(actor=user, action="accounts.login", obj=user, org_path=_org_path(user))
+
+
+@transaction.atomic
+def do_record_login_failure(*, username: str) -> None:
+    record_event(
+        actor=None,
+        action="accounts.login_failed",
+        object_type="accounts.user",
+        object_repr=username[:150],
+    )
+
+
+@transaction.atomic
+def do_record_logout(*, user: User) -> None:
+    record_event(actor=user, action="accounts.logout", obj=user, org_path=_org_path(user))

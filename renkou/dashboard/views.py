@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from renkou.accounts.access import Cap, has_capability, scope_q
+from renkou.accounts.models import Role, User
+from renkou.audit.models import AuditEvent
+from renkou.http import acting_user
+from renkou.orgunits.models import Level, OrgUnit, subtree_q
+from renkou.orgunits.selectors import children_of, level_counts
+
+
+def _child_chart(home: OrgUnit) -> dict[str, Any] | None:
+    """For a county or above: how many villages each child unit has."""
+    if home.level >= Level.TOWNSHIP:
+        return None
+    if home.level == Level.COUNTY:
+        # Townships' children are the villages: one grouped query.
+        per_township = (
+            OrgUnit.objects.filter(parent=home)
+            .annotate(n=Count("children__children"))
+            .order_by("code")
+        )
+        rows = [(c.name, c.n) for c in per_township]
+    else:
+        # Above a county the villages lie deeper; a dozen children, one count each.
+        rows = [
+            (c.name, OrgUnit.objects.filter(subtree_q(c.path), level=Level.VILLAGE).count())
+            for c in children_of(home)
+        ]
+    return {
+        "labels": [name for name, _ in rows],
+        "values": [n for _, n in rows],
+        "series": "村（居）数",
+    }
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    unit = user.home_unit
+    context: dict[str, Any] = {"nav_active": "home", "unit": unit}
+    if unit is not None and has_capability(user, Cap.VIEW_ORGUNITS):
+        context["counts"] = level_counts(unit.path)
+        context["children"] = list(children_of(unit)[:60]) if unit.level >= Level.TOWNSHIP else []
+        context["chart"] = _child_chart(unit)
+    if has_capability(user, Cap.VIEW_USERS):
+        users = User.objects.filter(scope_q(user, "home_unit__"))
+        by_role = dict(users.values_list("role").annotate(n=Count("id")).values_list("role", "n"))
+        context["role_counts"] = [(label, by_role.get(value, 0)) for value, label in Role.choices]
+        context["pending_roles"] = by_role.get("", 0)
+    if has_capability(user, Cap.VIEW_AUDIT):
+        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        context["audit_today"] = AuditEvent.objects.filter(at__gte=today).count()
+        context["audit_failed_logins"] = AuditEvent.objects.filter(
+            at__gte=today, action="accounts.login_failed"
+        ).count()
+        context["recent_events"] = list(AuditEvent.objects.order_by("-id")[:10])
+    return render(request, "dashboard/home.html", context)

@@ -1,0 +1,1 @@
+"""Scoring kernel (pure): assessment schemes, rules, scores, grades, ranks and explanations."""
