@@ -31,7 +31,11 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard renkou/locale/*/LC_MESSAGES/django.p
 %.mo: %.po $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
 
-setup: $(VENV)/.installed node_modules/.installed renkou/static/vendor/.copied $(MO_FILES)
+var/static/.collected: renkou/static/vendor/.copied $(wildcard renkou/static/src/*)
+	$(BIN)/renkou collectstatic --noinput -v0
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed renkou/static/vendor/.copied $(MO_FILES) var/static/.collected
 
 # --- demo -----------------------------------------------------------------
 demo: setup

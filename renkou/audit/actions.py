@@ -68,7 +68,12 @@ def record_event(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
-    masked = {key: mask_value(key, value) for key, value in (changes or {}).items()}
+    masked = {
+        key: [mask_value(key, part) for part in value]
+        if isinstance(value, list) and len(value) == 2
+        else mask_value(key, value)
+        for key, value in (changes or {}).items()
+    }
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_name=actor.get_username() if actor is not None else "system",

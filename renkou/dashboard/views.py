@@ -21,13 +21,8 @@ def _child_chart(home: OrgUnit) -> dict[str, Any] | None:
     if home.level >= Level.TOWNSHIP:
         return None
     if home.level == Level.COUNTY:
-        # Townships' children are the villages: one grouped query.
-        per_township = (
-            OrgUnit.objects.filter(parent=home)
-            .annotate(n=Count("children__children"))
-            .order_by("code")
-        )
-        rows = [(c.name, c.n) for c in per_township]
+        # A township's children are its villages.
+        rows = [(c.name, c.child_count) for c in children_of(home)]
     else:
         # Above a county the villages lie deeper; a dozen children, one count each.
         rows = [

