@@ -199,3 +199,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+CSRF_FAILURE_VIEW = "renkou.accounts.csrf.csrf_failure"
