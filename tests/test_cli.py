@@ -23,7 +23,11 @@ def test_a_bad_file_exits_non_zero_with_a_one_line_reason(tmp_path: Path):
     env.pop("DATABASE_URL")
     result = subprocess.run(
         [sys.executable, "-m", "renkou.cli", "import-divisions", str(source)],
-        capture_output=True, text=True, env=env, check=False, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "缺少列" in result.stderr

@@ -22,7 +22,7 @@ def _child_chart(home: OrgUnit) -> dict[str, Any] | None:
         return None
     if home.level == Level.COUNTY:
         # A township's children are its villages.
-        rows = [(c.name, c.child_count) for c in children_of(home)]
+        rows = [(c.name, c.child_count) for c in children_of(home)]  # type: ignore[attr-defined]
     else:
         # Above a county the villages lie deeper; a dozen children, one count each.
         rows = [

@@ -9,7 +9,20 @@ pytestmark = pytest.mark.django_db
 # (url, personas that get 200). Everyone else signed in gets 403 (a role that
 # lacks the capability) — scope refusals (404) are tested per view elsewhere.
 PAGES = [
-    ("/", {"county", "chengjiang", "village", "dongcheng", "leader", "sysadmin", "secadmin", "auditadmin", "norole"}),
+    (
+        "/",
+        {
+            "county",
+            "chengjiang",
+            "village",
+            "dongcheng",
+            "leader",
+            "sysadmin",
+            "secadmin",
+            "auditadmin",
+            "norole",
+        },
+    ),
     ("/org/", {"county", "chengjiang", "village", "dongcheng", "leader", "sysadmin"}),
     ("/org/331003/", {"county", "leader", "sysadmin"}),
     ("/org/331003/edit/", {"sysadmin"}),
@@ -19,9 +32,32 @@ PAGES = [
     ("/audit/", {"auditadmin"}),
     ("/audit/export.csv", {"auditadmin"}),
     ("/accounts/tokens/", {"county", "chengjiang", "village", "dongcheng", "leader", "sysadmin"}),
-    ("/jobs/", {"county", "chengjiang", "village", "dongcheng", "leader", "sysadmin", "secadmin", "auditadmin", "norole"}),
+    (
+        "/jobs/",
+        {
+            "county",
+            "chengjiang",
+            "village",
+            "dongcheng",
+            "leader",
+            "sysadmin",
+            "secadmin",
+            "auditadmin",
+            "norole",
+        },
+    ),
 ]
-ROLES = ["county", "chengjiang", "village", "dongcheng", "leader", "sysadmin", "secadmin", "auditadmin", "norole"]
+ROLES = [
+    "county",
+    "chengjiang",
+    "village",
+    "dongcheng",
+    "leader",
+    "sysadmin",
+    "secadmin",
+    "auditadmin",
+    "norole",
+]
 # Below their home unit, 331003 is out of scope (404) rather than forbidden.
 OUT_OF_SCOPE = {"chengjiang", "village", "dongcheng"}
 
@@ -52,7 +88,11 @@ def test_anonymous_visitors_are_sent_to_the_chinese_login_page(client, personas)
 def test_the_navigation_shows_each_role_only_its_links(personas):
     def nav(name):
         html = personas.client(getattr(personas, name)).get("/").content.decode()
-        return {label for label in ["行政区划", "用户与角色", "导入区划", "审计日志", "API令牌"] if f">{label}<" in html}
+        return {
+            label
+            for label in ["行政区划", "用户与角色", "导入区划", "审计日志", "API令牌"]
+            if f">{label}<" in html
+        }
 
     assert nav("county") == {"行政区划", "API令牌"}
     assert nav("sysadmin") == {"行政区划", "用户与角色", "导入区划", "API令牌"}

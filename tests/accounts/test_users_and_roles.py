@@ -12,8 +12,13 @@ def test_the_system_admin_creates_an_account_without_a_role(personas):
     client = personas.client(personas.sysadmin)
     response = client.post(
         "/accounts/users/new/",
-        {"username": "wang", "full_name": "王五", "phone": "13800000000",
-         "home_unit": "331003006", "password": "Strong-pass-77"},
+        {
+            "username": "wang",
+            "full_name": "王五",
+            "phone": "13800000000",
+            "home_unit": "331003006",
+            "password": "Strong-pass-77",
+        },
     )
     assert response.status_code == 302
     created = User.objects.get(username="wang")
@@ -44,7 +49,12 @@ def test_creating_an_account_with_bad_input_gives_chinese_messages_and_writes_no
 def test_the_system_admin_cannot_create_an_account_outside_its_county(personas):
     response = personas.client(personas.sysadmin).post(
         "/accounts/users/new/",
-        {"username": "x1", "full_name": "某", "home_unit": "331002001", "password": "Strong-pass-77"},
+        {
+            "username": "x1",
+            "full_name": "某",
+            "home_unit": "331002001",
+            "password": "Strong-pass-77",
+        },
     )
     assert "不在您的管辖范围内" in response.content.decode()
     assert not User.objects.filter(username="x1").exists()
@@ -102,10 +112,15 @@ def test_a_role_must_fit_the_level_of_the_home_unit(personas):
 
 def test_the_security_admin_cannot_edit_accounts_or_org_units(personas):
     client = personas.client(personas.secadmin)
-    assert client.post(f"/accounts/users/{personas.county.pk}/", {"full_name": "x"}).status_code == 403
+    assert (
+        client.post(f"/accounts/users/{personas.county.pk}/", {"full_name": "x"}).status_code == 403
+    )
     response = client.post("/org/331003006/edit/", {"name": "改名", "reason": "x"})
     assert response.status_code == 403
-    assert AuditEvent.objects.filter(action__in=["orgunits.update", "accounts.update_user"]).count() == 0
+    assert (
+        AuditEvent.objects.filter(action__in=["orgunits.update", "accounts.update_user"]).count()
+        == 0
+    )
 
 
 def test_the_audit_admin_can_do_nothing_but_read_the_audit_log(personas):
@@ -143,7 +158,9 @@ def test_disabling_an_account_is_audited_and_cannot_target_oneself(personas):
 
 def test_a_system_admin_cannot_open_an_account_outside_its_scope(personas):
     outsider = User.objects.create(username="jiaojiang", home_unit=personas.county.home_unit.parent)
-    assert personas.client(personas.sysadmin).get(f"/accounts/users/{outsider.pk}/").status_code == 404
+    assert (
+        personas.client(personas.sysadmin).get(f"/accounts/users/{outsider.pk}/").status_code == 404
+    )
 
 
 def test_a_township_officer_cannot_see_accounts(personas):

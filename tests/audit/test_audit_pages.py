@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_audit_admin_filters_by_action_and_actor(personas):
-    do_grant_role(acting_user=personas.secadmin, user=personas.norole, role=Role.LEADER, reason="任命文件")
+    do_grant_role(
+        acting_user=personas.secadmin, user=personas.norole, role=Role.LEADER, reason="任命文件"
+    )
     record_event(actor=personas.county, action="orgunits.update", object_repr="澄江街道")
     client = personas.client(personas.auditadmin)
     html = client.get("/audit/", {"action": "accounts.grant_role"}).content.decode()
@@ -27,14 +29,21 @@ def test_the_audit_admin_filters_by_action_and_actor(personas):
 
 
 def test_a_reversed_date_range_is_explained(personas):
-    html = personas.client(personas.auditadmin).get(
-        "/audit/", {"since": "2026-05-01", "until": "2026-04-01"}
-    ).content.decode()
+    html = (
+        personas.client(personas.auditadmin)
+        .get("/audit/", {"since": "2026-05-01", "until": "2026-04-01"})
+        .content.decode()
+    )
     assert "起始日期不能晚于截止日期" in html
 
 
 def test_the_export_is_a_csv_excel_can_open_and_is_itself_audited(personas):
-    do_grant_role(acting_user=personas.secadmin, user=personas.norole, role=Role.LEADER, reason="=HYPERLINK(1)")
+    do_grant_role(
+        acting_user=personas.secadmin,
+        user=personas.norole,
+        role=Role.LEADER,
+        reason="=HYPERLINK(1)",
+    )
     response = personas.client(personas.auditadmin).get("/audit/export.csv")
     body = b"".join(response.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff")

@@ -19,25 +19,37 @@ DATA = Path(__file__).parent.parent / "data"
 
 def _one_new_row(before: int) -> AuditEvent:
     assert AuditEvent.objects.count() == before + 1
-    return AuditEvent.objects.order_by("-id").first()
+    return AuditEvent.objects.latest("id")
 
 
 def test_create_user(personas):
     before = AuditEvent.objects.count()
     user = account_actions.do_create_user(
-        acting_user=personas.sysadmin, username="a1", full_name="甲", phone="",
-        home_unit=OrgUnit.objects.get(code="331003006"), password="Strong-pass-77",
+        acting_user=personas.sysadmin,
+        username="a1",
+        full_name="甲",
+        phone="",
+        home_unit=OrgUnit.objects.get(code="331003006"),
+        password="Strong-pass-77",
     )
     row = _one_new_row(before)
-    assert (row.actor, row.action, row.object_id) == (personas.sysadmin, "accounts.create_user", str(user.pk))
+    assert (row.actor, row.action, row.object_id) == (
+        personas.sysadmin,
+        "accounts.create_user",
+        str(user.pk),
+    )
     assert row.changes["username"] == [None, "a1"]
 
 
 def test_update_user(personas):
     before = AuditEvent.objects.count()
     account_actions.do_update_user(
-        acting_user=personas.sysadmin, user=personas.village, full_name="新名", phone="",
-        home_unit=personas.village.home_unit, is_active=True,
+        acting_user=personas.sysadmin,
+        user=personas.village,
+        full_name="新名",
+        phone="",
+        home_unit=personas.village.home_unit,
+        is_active=True,
     )
     row = _one_new_row(before)
     assert row.object_id == str(personas.village.pk)
@@ -47,15 +59,21 @@ def test_update_user(personas):
 def test_update_user_without_changes_writes_nothing(personas):
     before = AuditEvent.objects.count()
     account_actions.do_update_user(
-        acting_user=personas.sysadmin, user=personas.village, full_name="village", phone="",
-        home_unit=personas.village.home_unit, is_active=True,
+        acting_user=personas.sysadmin,
+        user=personas.village,
+        full_name="village",
+        phone="",
+        home_unit=personas.village.home_unit,
+        is_active=True,
     )
     assert AuditEvent.objects.count() == before
 
 
 def test_reset_password_masks_the_value(personas):
     before = AuditEvent.objects.count()
-    account_actions.do_reset_password(acting_user=personas.sysadmin, user=personas.village, password="New-pass-888")
+    account_actions.do_reset_password(
+        acting_user=personas.sysadmin, user=personas.village, password="New-pass-888"
+    )
     row = _one_new_row(before)
     assert row.changes == {"password": ["******", "******"]}
     assert "New-pass-888" not in str(row.changes)
@@ -63,9 +81,15 @@ def test_reset_password_masks_the_value(personas):
 
 def test_grant_role(personas):
     before = AuditEvent.objects.count()
-    account_actions.do_grant_role(acting_user=personas.secadmin, user=personas.norole, role=Role.LEADER, reason="任命")
+    account_actions.do_grant_role(
+        acting_user=personas.secadmin, user=personas.norole, role=Role.LEADER, reason="任命"
+    )
     row = _one_new_row(before)
-    assert (row.actor, row.changes, row.reason) == (personas.secadmin, {"role": ["", "leader"]}, "任命")
+    assert (row.actor, row.changes, row.reason) == (
+        personas.secadmin,
+        {"role": ["", "leader"]},
+        "任命",
+    )
 
 
 def test_tokens(personas):
@@ -84,8 +108,13 @@ def test_update_orgunit(personas):
     before = AuditEvent.objects.count()
     unit = OrgUnit.objects.get(code="331003006")
     org_actions.do_update_orgunit(
-        acting_user=personas.sysadmin, unit=unit, name="澄江", region_class=None, closed_on=None,
-        successor=None, reason="简称",
+        acting_user=personas.sysadmin,
+        unit=unit,
+        name="澄江",
+        region_class=None,
+        closed_on=None,
+        successor=None,
+        reason="简称",
     )
     row = _one_new_row(before)
     assert (row.object_id, row.changes) == (str(unit.pk), {"name": ["澄江街道", "澄江"]})
@@ -104,7 +133,9 @@ def test_assign_region_classes(personas):
     before = AuditEvent.objects.count()
     street = RegionClass.objects.create(code="street", name="街道")
     count = org_actions.do_assign_region_classes(
-        acting_user=personas.sysadmin, root=OrgUnit.objects.get(code="331003"), rule={"街道": street}
+        acting_user=personas.sysadmin,
+        root=OrgUnit.objects.get(code="331003"),
+        rule={"街道": street},
     )
     assert count == 2
     row = _one_new_row(before)
@@ -113,7 +144,9 @@ def test_assign_region_classes(personas):
 
 def test_create_job(personas):
     before = AuditEvent.objects.count()
-    job = do_create_job(acting_user=personas.sysadmin, kind="orgunits.import_divisions", title="t", params={})
+    job = do_create_job(
+        acting_user=personas.sysadmin, kind="orgunits.import_divisions", title="t", params={}
+    )
     row = _one_new_row(before)
     assert (row.object_id, row.changes) == (str(job.pk), {"kind": "orgunits.import_divisions"})
 
@@ -130,11 +163,17 @@ def test_login_and_logout_through_the_pages(client, personas):
     assert _one_new_row(before + 1).action == "accounts.logout"
     client.post("/accounts/login/", {"username": "county", "password": "wrong"})
     failed = _one_new_row(before + 2)
-    assert (failed.action, failed.actor, failed.object_repr) == ("accounts.login_failed", None, "county")
+    assert (failed.action, failed.actor, failed.object_repr) == (
+        "accounts.login_failed",
+        None,
+        "county",
+    )
 
 
 def test_audit_rows_cannot_be_changed_or_deleted(personas):
-    account_actions.do_grant_role(acting_user=personas.secadmin, user=personas.norole, role=Role.LEADER, reason="x")
+    account_actions.do_grant_role(
+        acting_user=personas.secadmin, user=personas.norole, role=Role.LEADER, reason="x"
+    )
     row = AuditEvent.objects.order_by("-id").first()
     row.reason = "tampered"
     with pytest.raises(PermissionError):

@@ -19,7 +19,9 @@ def _login(page, base: str, username: str) -> None:
 
 
 @pytest.mark.parametrize(("size", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
-def test_the_chengjiang_officer_sees_only_chengjiang(browser, live_server, personas, size, viewport):
+def test_the_chengjiang_officer_sees_only_chengjiang(
+    browser, live_server, personas, size, viewport
+):
     page = browser.new_page(viewport=viewport, locale="zh-CN")
     base = live_server.url
     response = page.goto(f"{base}/accounts/login/")
@@ -97,8 +99,13 @@ def test_a_job_progress_page_updates_itself(browser, live_server, personas):
     page.goto(f"{live_server.url}/org/import/")
     page.set_input_files(
         "#id_upload",
-        files=[{"name": "new.csv", "mimeType": "text/csv",
-                "buffer": "code,name,parent_code\n331003006300,新建村,331003006\n".encode()}],
+        files=[
+            {
+                "name": "new.csv",
+                "mimeType": "text/csv",
+                "buffer": "code,name,parent_code\n331003006300,新建村,331003006\n".encode(),
+            }
+        ],
     )
     page.click("main button[type=submit]")
     page.wait_for_url("**/jobs/*/")

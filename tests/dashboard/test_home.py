@@ -13,9 +13,16 @@ pytestmark = pytest.mark.django_db
 def test_the_county_home_shows_real_counts_and_a_chart_of_villages_per_township(personas):
     html = personas.client(personas.county).get("/").content.decode()
     assert "黄岩区" in html
-    data = json.loads(re.search(r'<script id="chart-children" type="application/json">(.*?)</script>', html).group(1))
+    data = json.loads(
+        re.search(
+            r'<script id="chart-children" type="application/json">(.*?)</script>', html
+        ).group(1)
+    )
     assert dict(zip(data["labels"], data["values"], strict=True)) == {
-        "东城街道": 2, "澄江街道": 3, "宁溪镇": 0, "屿头乡": 0,
+        "东城街道": 2,
+        "澄江街道": 3,
+        "宁溪镇": 0,
+        "屿头乡": 0,
     }
     assert '<div class="num">4</div><div class="lbl">乡镇/街道</div>' in html
 

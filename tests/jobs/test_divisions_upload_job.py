@@ -12,7 +12,9 @@ from renkou.orgunits.models import OrgUnit
 pytestmark = pytest.mark.django_db(transaction=True)
 DATA = Path(__file__).parent.parent / "data"
 
-NEW_VILLAGES = "code,name,parent_code\n331003006300,新建村,331003006\n331003006301,另一村,331003006\n"
+NEW_VILLAGES = (
+    "code,name,parent_code\n331003006300,新建村,331003006\n331003006301,另一村,331003006\n"
+)
 
 
 def _upload(client, content: bytes, name: str = "villages-new.csv", root: str = ""):
@@ -43,7 +45,9 @@ def test_an_uploaded_csv_is_imported_by_the_worker_with_progress(personas):
 def test_a_broken_upload_fails_with_a_downloadable_problem_list_and_writes_nothing(personas):
     client = personas.client(personas.sysadmin)
     before = OrgUnit.objects.count()
-    _upload(client, "code,name,parent_code\n331003006300,,331003006\n33100600X,村,331003006\n".encode())
+    _upload(
+        client, "code,name,parent_code\n331003006300,,331003006\n33100600X,村,331003006\n".encode()
+    )
     call_command("worker", "--batch")
     job = Job.objects.get()
     assert job.status == Job.Status.FAILED

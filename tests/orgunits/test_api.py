@@ -21,20 +21,33 @@ def test_list_returns_the_users_subtree_paged(personas):
 def test_list_filters_by_name_level_and_subtree(personas):
     client = personas.client(personas.county)
     villages = client.get("/api/v1/orgunits", {"level": 5, "under": "331003006"}).json()
-    assert {i["code"] for i in villages["items"]} == {"331003006200", "331003006204", "331003006208"}
+    assert {i["code"] for i in villages["items"]} == {
+        "331003006200",
+        "331003006204",
+        "331003006208",
+    }
     named = client.get("/api/v1/orgunits", {"q": "横屋"}).json()
     assert [i["name"] for i in named["items"]] == ["横屋村委会"]
 
 
 def test_the_township_officer_lists_only_its_own_units(personas):
     body = personas.client(personas.chengjiang).get("/api/v1/orgunits").json()
-    assert {i["code"] for i in body["items"]} == {"331003006", "331003006200", "331003006204", "331003006208"}
+    assert {i["code"] for i in body["items"]} == {
+        "331003006",
+        "331003006200",
+        "331003006204",
+        "331003006208",
+    }
 
 
 @pytest.mark.parametrize(
     "url",
-    ["/api/v1/orgunits/331003001", "/api/v1/orgunits/331003001/children",
-     "/api/v1/orgunits/331003", "/api/v1/orgunits?under=331003001"],
+    [
+        "/api/v1/orgunits/331003001",
+        "/api/v1/orgunits/331003001/children",
+        "/api/v1/orgunits/331003",
+        "/api/v1/orgunits?under=331003001",
+    ],
 )
 def test_an_outsider_gets_404_from_every_endpoint(personas, url):
     response = personas.client(personas.chengjiang).get(url)
@@ -72,7 +85,10 @@ def test_the_list_endpoint_runs_a_fixed_number_of_queries(personas):
     parent = OrgUnit.objects.get(code="331003006")
     for n in range(25):
         OrgUnit.objects.create(
-            code=f"331003006{500 + n}", name=f"新村{n}", level=5, parent=parent,
+            code=f"331003006{500 + n}",
+            name=f"新村{n}",
+            level=5,
+            parent=parent,
             path=f"{parent.path}331003006{500 + n}/",
         )
     with CaptureQueriesContext(connection) as after:

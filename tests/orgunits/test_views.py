@@ -38,8 +38,14 @@ def test_unit_detail_shows_code_class_and_counts(personas):
 
 @pytest.mark.parametrize(
     "url",
-    ["/org/331003001/", "/org/331003001001/", "/org/331003001/children/", "/org/331003/",
-     "/org/331002001/", "/org/999999/"],
+    [
+        "/org/331003001/",
+        "/org/331003001001/",
+        "/org/331003001/children/",
+        "/org/331003/",
+        "/org/331002001/",
+        "/org/999999/",
+    ],
 )
 def test_an_outsider_township_gets_404_on_every_unit_outside_it(personas, url):
     response = personas.client(personas.chengjiang).get(url)
@@ -52,7 +58,9 @@ def test_search_finds_units_by_name_within_scope_only(personas):
     html = client.get("/org/search/", {"q": "村委会"}, HTTP_HX_REQUEST="true").content.decode()
     assert "横屋村委会" in html
     assert "百花社区居委会" not in html
-    county_html = personas.client(personas.county).get("/org/search/", {"q": "社区"}).content.decode()
+    county_html = (
+        personas.client(personas.county).get("/org/search/", {"q": "社区"}).content.decode()
+    )
     assert "百花社区居委会" in county_html
     assert "城隍浦社区" not in county_html  # 椒江区 is outside 黄岩区
 
@@ -68,8 +76,13 @@ def test_editing_a_unit_is_audited_with_old_and_new_values(personas):
     client = personas.client(personas.sysadmin)
     response = client.post(
         "/org/331003006/edit/",
-        {"name": "澄江街道办事处", "region_class": RegionClass.objects.get().pk,
-         "closed_on": "", "successor": "", "reason": "更名"},
+        {
+            "name": "澄江街道办事处",
+            "region_class": RegionClass.objects.get().pk,
+            "closed_on": "",
+            "successor": "",
+            "reason": "更名",
+        },
     )
     assert response.status_code == 302
     unit = OrgUnit.objects.get(code="331003006")
@@ -89,13 +102,23 @@ def test_merging_needs_a_date_and_a_successor_in_scope(personas):
     assert "请同时填写撤销日期" in html
     html = client.post(
         "/org/331003006204/edit/",
-        {"name": "横屋村委会", "successor": "331002001003", "closed_on": "2026-01-01", "reason": "合并"},
+        {
+            "name": "横屋村委会",
+            "successor": "331002001003",
+            "closed_on": "2026-01-01",
+            "reason": "合并",
+        },
     ).content.decode()
     assert "不在您的管辖范围内" in html
     assert AuditEvent.objects.filter(action="orgunits.update").count() == 0
     client.post(
         "/org/331003006204/edit/",
-        {"name": "横屋村委会", "successor": "331003006200", "closed_on": "2026-01-01", "reason": "合并"},
+        {
+            "name": "横屋村委会",
+            "successor": "331003006200",
+            "closed_on": "2026-01-01",
+            "reason": "合并",
+        },
     )
     unit = OrgUnit.objects.get(code="331003006204")
     assert unit.successor.code == "331003006200"
@@ -110,7 +133,10 @@ def test_the_tree_page_query_count_does_not_grow_with_units(personas):
     county = OrgUnit.objects.get(code="331003")
     for n in range(30):
         OrgUnit.objects.create(
-            code=f"331003{300 + n}", name=f"新镇{n}", level=4, parent=county,
+            code=f"331003{300 + n}",
+            name=f"新镇{n}",
+            level=4,
+            parent=county,
             path=f"{county.path}331003{300 + n}/",
         )
     with CaptureQueriesContext(connection) as after:
@@ -124,7 +150,9 @@ def test_the_detail_page_query_count_does_not_grow_with_children(personas):
         client.get("/org/331003006/")
     for n in range(40):
         OrgUnit.objects.create(
-            code=f"331003006{400 + n}", name=f"新村{n}", level=5,
+            code=f"331003006{400 + n}",
+            name=f"新村{n}",
+            level=5,
             parent=OrgUnit.objects.get(code="331003006"),
             path=f"33/3310/331003/331003006/331003006{400 + n}/",
         )
