@@ -18,3 +18,10 @@ def acting_user(request: HttpRequest) -> User:
 def is_htmx(request: HttpRequest) -> bool:
     """True for requests made by htmx (the view then returns a fragment)."""
     return bool(getattr(request, "htmx", False))
+
+
+def search_text(raw: str | None, max_length: int = 30) -> str:
+    """A search box's text, trimmed and without control characters (PostgreSQL
+    refuses NUL bytes in text; nobody types the others)."""
+    text = "".join(ch for ch in (raw or "") if ch >= " " and ch != "\x7f")
+    return text.strip()[:max_length]

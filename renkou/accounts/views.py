@@ -19,7 +19,7 @@ from renkou.accounts.access import Cap, has_capability, require, scope_q
 from renkou.accounts.forms import GrantRoleForm, TokenForm, UserCreateForm, UserEditForm
 from renkou.accounts.models import ApiToken, User
 from renkou.accounts.selectors import get_token_for_user, get_user_for_user, users_for
-from renkou.http import acting_user
+from renkou.http import acting_user, search_text
 from renkou.orgunits.models import OrgUnit
 
 PAGE_SIZE = 50
@@ -54,7 +54,7 @@ def _allowed_units(user: User) -> Any:
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    search = request.GET.get("q", "").strip()[:50]
+    search = search_text(request.GET.get("q"), 50)
     page = Paginator(users_for(user, search=search), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

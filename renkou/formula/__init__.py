@@ -9,7 +9,8 @@ Indicators and validation rules are written in one small language::
 
 Text is tokenised and parsed by hand into a typed tree; nothing is ever
 passed to Python's ``eval``. Missing data and division by zero give "no value"
-with a reason instead of an exception.
+with a reason instead of an exception. ``Formula.to_sql`` gives the same
+formula as a SQL expression for computing whole columns in DuckDB.
 
 >>> f = parse("#{a} / #{b} * 1000")
 >>> sorted(f.codes)
@@ -28,12 +29,14 @@ from renkou.formula.expression import Formula, canonical, parse, parse_rule
 from renkou.formula.lexer import is_valid_code
 from renkou.formula.nodes import Modifier, Ref, ValueType
 from renkou.formula.parser import COMPARISON_OPERATORS, FUNCTIONS, MAX_LENGTH, MAX_NESTING
+from renkou.formula.sql import MAX_SQL_LENGTH
 
 __all__ = [
     "COMPARISON_OPERATORS",
     "FUNCTIONS",
     "MAX_LENGTH",
     "MAX_NESTING",
+    "MAX_SQL_LENGTH",
     "EvalResult",
     "Formula",
     "FormulaError",

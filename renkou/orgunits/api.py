@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from renkou.accounts.access import Cap, get_orgunit_for_user, require, scope_q
-from renkou.http import acting_user
+from renkou.http import acting_user, search_text
 from renkou.orgunits.models import Level, OrgUnit, subtree_q
 from renkou.orgunits.schemas import OrgUnitDetailOut, OrgUnitOut, OrgUnitPage, OrgUnitQuery
 from renkou.orgunits.selectors import level_counts
@@ -33,8 +33,9 @@ def list_orgunits(request: HttpRequest, filters: Query[OrgUnitQuery]) -> OrgUnit
     if filters.under:
         top = get_orgunit_for_user(user, filters.under)
         queryset = queryset.filter(subtree_q(top.path))
-    if filters.q:
-        queryset = queryset.filter(name__contains=filters.q)
+    text = search_text(filters.q)
+    if text:
+        queryset = queryset.filter(name__contains=text)
     if filters.level:
         queryset = queryset.filter(level=filters.level)
     count = queryset.count()

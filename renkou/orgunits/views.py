@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from renkou.accounts.access import Cap, get_orgunit_for_user, require, scope_q
 from renkou.accounts.models import User
-from renkou.http import acting_user, is_htmx
+from renkou.http import acting_user, is_htmx, search_text
 from renkou.jobs.actions import do_create_job
 from renkou.orgunits import selectors
 from renkou.orgunits.actions import do_update_orgunit
@@ -62,7 +62,7 @@ def children(request: HttpRequest, code: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     home = _home(user)
-    text = request.GET.get("q", "").strip()[:30]
+    text = search_text(request.GET.get("q"))
     results = selectors.search_units(home.path, text) if len(text) >= SEARCH_MIN_LENGTH else []
     context: dict[str, object] = {"results": results, "q": text, "nav_active": "orgunits"}
     if is_htmx(request):

@@ -66,6 +66,12 @@ def test_detail_and_children(personas):
     assert [c["code"] for c in children] == ["331003006200", "331003006204", "331003006208"]
 
 
+def test_control_characters_in_a_search_do_not_fail(personas):
+    response = personas.client(personas.county).get("/api/v1/orgunits", {"q": "横屋\x00"})
+    assert response.status_code == 200
+    assert [i["name"] for i in response.json()["items"]] == ["横屋村委会"]
+
+
 def test_bad_parameters_get_422_with_chinese_detail(personas):
     client = personas.client(personas.county)
     for params in [{"page": 0}, {"page_size": 5000}, {"level": 9}, {"under": "abc"}, {"page": "x"}]:
