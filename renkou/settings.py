@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "renkou.accounts",
     "renkou.jobs",
     "renkou.dashboard",
+    "renkou.catalog",
+    "renkou.reporting",
+    "renkou.supervision",
     "renkou.targets",
     "renkou.assessment",
 ]
@@ -111,7 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "renkou.accounts.context_processors.navigation",
+                "renkou.accounts.context_processors.navigation_context",
             ],
         },
     },

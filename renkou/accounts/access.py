@@ -36,6 +36,15 @@ class Cap(StrEnum):
     VIEW_AUDIT = "view_audit"
     EXPORT_AUDIT = "export_audit"
     USE_API_TOKENS = "use_api_tokens"
+    # Indicators and monthly reporting.
+    MANAGE_CATALOG = "manage_catalog"
+    ENTER_DATA = "enter_data"
+    APPROVE_DATA = "approve_data"
+    LOCK_PERIODS = "lock_periods"
+    # Monthly supervision.
+    PLAN_SUPERVISION = "plan_supervision"
+    INSPECT = "inspect"
+    RECTIFY = "rectify"
 
 
 BUSINESS_ROLES = frozenset(
@@ -48,9 +57,33 @@ ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMI
 # the security admin grants roles but manages no business data or org units;
 # the audit admin reads and exports the audit log and nothing else.
 CAPABILITIES: dict[str, frozenset[Cap]] = {
-    Role.COUNTY_ASSESSOR: frozenset({Cap.VIEW_ORGUNITS, Cap.VIEW_BUSINESS, Cap.USE_API_TOKENS}),
-    Role.TOWNSHIP_OFFICER: frozenset({Cap.VIEW_ORGUNITS, Cap.VIEW_BUSINESS, Cap.USE_API_TOKENS}),
-    Role.VILLAGE_WORKER: frozenset({Cap.VIEW_ORGUNITS, Cap.VIEW_BUSINESS, Cap.USE_API_TOKENS}),
+    Role.COUNTY_ASSESSOR: frozenset(
+        {
+            Cap.VIEW_ORGUNITS,
+            Cap.VIEW_BUSINESS,
+            Cap.USE_API_TOKENS,
+            Cap.MANAGE_CATALOG,
+            Cap.ENTER_DATA,
+            Cap.APPROVE_DATA,
+            Cap.LOCK_PERIODS,
+            Cap.PLAN_SUPERVISION,
+            Cap.INSPECT,
+        }
+    ),
+    Role.TOWNSHIP_OFFICER: frozenset(
+        {
+            Cap.VIEW_ORGUNITS,
+            Cap.VIEW_BUSINESS,
+            Cap.USE_API_TOKENS,
+            Cap.ENTER_DATA,
+            Cap.APPROVE_DATA,
+            Cap.INSPECT,
+            Cap.RECTIFY,
+        }
+    ),
+    Role.VILLAGE_WORKER: frozenset(
+        {Cap.VIEW_ORGUNITS, Cap.VIEW_BUSINESS, Cap.USE_API_TOKENS, Cap.ENTER_DATA, Cap.RECTIFY}
+    ),
     Role.LEADER: frozenset({Cap.VIEW_ORGUNITS, Cap.VIEW_BUSINESS, Cap.USE_API_TOKENS}),
     Role.SYSTEM_ADMIN: frozenset(
         {

@@ -110,11 +110,19 @@ def seed_users(log: Callable[[str], None]) -> None:
         log(f"创建演示账号：{'、'.join(created)}")
 
 
-SEED_STEPS: list[Callable[[Callable[[str], None]], None]] = [seed_divisions, seed_users]
+SeedStep = Callable[[Callable[[str], None]], None]
+# (order, step): the county and its accounts first; features add theirs with
+# register_seed_step from their AppConfig.ready, e.g. monthly data at 200.
+_SEED_STEPS: list[tuple[int, SeedStep]] = [(0, seed_divisions), (10, seed_users)]
+
+
+def register_seed_step(step: SeedStep, *, order: int) -> None:
+    if all(existing is not step for _, existing in _SEED_STEPS):
+        _SEED_STEPS.append((order, step))
 
 
 def seed(log: Callable[[str], None]) -> None:
-    for step in SEED_STEPS:
+    for _order, step in sorted(_SEED_STEPS, key=lambda pair: pair[0]):
         step(log)
 
 
