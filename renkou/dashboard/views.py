@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,6 +9,7 @@ from django.utils import timezone
 
 from renkou.accounts.access import Cap, has_capability, scope_q
 from renkou.accounts.models import Role, User
+from renkou.accounts.views import LoginView
 from renkou.audit.models import AuditEvent
 from renkou.http import acting_user
 from renkou.orgunits.models import Level, OrgUnit, subtree_q
@@ -36,8 +36,10 @@ def _child_chart(home: OrgUnit) -> dict[str, Any] | None:
     }
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The home page; visitors who have not signed in get the sign-in form here."""
+    if not request.user.is_authenticated:
+        return LoginView.as_view()(request)
     user = acting_user(request)
     unit = user.home_unit
     context: dict[str, Any] = {"nav_active": "home", "unit": unit}

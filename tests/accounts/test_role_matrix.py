@@ -76,7 +76,10 @@ def test_each_role_sees_only_what_it_may(personas, url, allowed):
 
 
 def test_anonymous_visitors_are_sent_to_the_chinese_login_page(client, personas):
-    for url in ["/", "/org/", "/audit/", "/accounts/users/", "/jobs/"]:
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "请登录" in home.content.decode()
+    for url in ["/org/", "/audit/", "/accounts/users/", "/jobs/"]:
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
