@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -36,7 +36,7 @@ def _child_chart(home: OrgUnit) -> dict[str, Any] | None:
     }
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HttpRequest) -> HttpResponseBase:
     """The home page; visitors who have not signed in get the sign-in form here."""
     if not request.user.is_authenticated:
         return LoginView.as_view()(request)
