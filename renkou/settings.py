@@ -44,13 +44,13 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-def _secret_key() -> str:
-    configured = env_str("SECRET_KEY")
+def _key_from_env_or_file(name: str, file_name: str) -> str:
+    configured = env_str(name)
     if configured:
         return configured
-    # Without a configured key, keep a generated one in var/ so sessions survive
-    # restarts of the demo. Production sets SECRET_KEY (see README).
-    key_file = VAR_DIR / "secret_key"
+    # Without a configured key, keep a generated one in var/ so it survives
+    # restarts of the demo. Production sets it (see README).
+    key_file = VAR_DIR / file_name
     if key_file.exists():
         return key_file.read_text(encoding="utf-8").strip()
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -61,7 +61,11 @@ def _secret_key() -> str:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = _secret_key()
+SECRET_KEY = _key_from_env_or_file("SECRET_KEY", "secret_key")
+# The audit chain's HMAC key lives outside the database: whoever can change
+# rows in the database cannot forge their digests.
+AUDIT_HMAC_KEY = _key_from_env_or_file("AUDIT_HMAC_KEY", "audit_hmac_key")
+AUDIT_RETENTION_DAYS = max(180, env_int("AUDIT_RETENTION_DAYS", 180))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 DEMO_MODE = env_bool("RENKOU_DEMO", False)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
+from renkou.audit import chain
 from renkou.audit.models import AuditEvent
 from renkou.audit.request_context import current_ip
 
@@ -74,15 +77,26 @@ def record_event(
         else mask_value(key, value)
         for key, value in (changes or {}).items()
     }
-    return AuditEvent.objects.create(
+    event = AuditEvent(
+        at=timezone.now(),
         actor=actor if actor is not None and actor.pk else None,
         actor_name=actor.get_username() if actor is not None else "system",
         ip=ip if ip is not None else current_ip(),
         action=action,
         object_type=object_type,
         object_id=object_id,
-        object_repr=object_repr,
+        object_repr=object_repr[:200],
         org_path=org_path,
-        changes=masked,
+        # A JSON round trip now, so the digest covers exactly what the database returns.
+        changes=json.loads(json.dumps(masked, default=str)),
         reason=reason,
     )
+    with transaction.atomic():
+        head = chain.head_for_update()
+        event.seq = head.last_seq + 1
+        event.prev_digest = head.last_digest
+        event.digest = chain.digest_of({name: getattr(event, name) for name in chain.CHAIN_FIELDS})
+        event.save(force_insert=True)
+        head.last_seq, head.last_digest = event.seq, event.digest
+        head.save(update_fields=["last_seq", "last_digest"])
+    return event

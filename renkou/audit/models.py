@@ -18,11 +18,15 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 class AuditEvent(models.Model):
     """One state change, appended by the action that made it, in the same transaction.
 
-    Rows are never updated or deleted through the application. ``prev_digest``
-    and ``digest`` are reserved for the hash chain of the security baseline.
+    Rows are never updated or deleted through the application (and, on
+    PostgreSQL, a trigger refuses it). Each row's ``digest`` is an HMAC over its
+    content and the previous row's digest, with a key kept outside the
+    database, so ``renkou audit verify`` finds any row changed behind our back.
     """
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Position in the hash chain; a gap means a row was removed.
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True, null=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -60,3 +64,17 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("审计记录只能追加，不能删除。")
+
+
+class AuditChainHead(models.Model):
+    """The end of the hash chain. Writers lock this one row, so appends are
+    serialised and every row links to exactly one predecessor."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_digest = models.CharField(max_length=64, blank=True)
+    # After pruning, verification starts after this row, from this digest.
+    anchor_seq = models.PositiveBigIntegerField(default=0)
+    anchor_digest = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"audit chain head #{self.last_seq}"
