@@ -69,6 +69,13 @@ AUDIT_RETENTION_DAYS = max(180, env_int("AUDIT_RETENTION_DAYS", 180))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 DEMO_MODE = env_bool("RENKOU_DEMO", False)
+# Two-factor sign-in for the three administrators and county assessors. The
+# demo may turn it off; every page then says so in a banner.
+TWO_FACTOR_REQUIRED = env_bool("RENKOU_2FA_REQUIRED", not DEMO_MODE)
+OTP_TOTP_ISSUER = "Renkou 人口"
+# How recently the password must have been typed before the second factor
+# may be changed.
+REAUTH_SECONDS = env_int("REAUTH_SECONDS", 5 * 60)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -77,6 +84,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "renkou.audit",
@@ -99,10 +109,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "renkou.accounts.middleware.ClientAddressMiddleware",
+    "renkou.accounts.middleware.AccountPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "renkou.urls"
@@ -147,17 +159,42 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Password and sign-in policy. The defaults follow MLPS level 3 (等保三级):
+# at least 8 characters from 3 of 4 classes, not a common password, not one of
+# the last 5, changed at first sign-in and every 90 days. A deployment that
+# follows OWASP ASVS instead sets PASSWORD_MIN_CLASSES=0 and
+# PASSWORD_MAX_AGE_DAYS=0 (and a longer PASSWORD_MIN_LENGTH, e.g. 12).
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8)
+PASSWORD_MIN_CLASSES = env_int("PASSWORD_MIN_CLASSES", 3)
+PASSWORD_HISTORY = env_int("PASSWORD_HISTORY", 5)
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
+PASSWORD_CHANGE_AT_FIRST_LOGIN = env_bool("PASSWORD_CHANGE_AT_FIRST_LOGIN", True)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "renkou.accounts.password_policy.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": PASSWORD_MIN_CLASSES},
+    },
+    {
+        "NAME": "renkou.accounts.password_policy.PasswordHistoryValidator",
+        "OPTIONS": {"history": PASSWORD_HISTORY},
+    },
 ]
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+# Sign-ins from one address across many accounts (password spraying).
+LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 20)
+LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 30)
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
 
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

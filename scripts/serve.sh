@@ -3,9 +3,9 @@
 set -euo pipefail
 port="${1:-8000}"
 bin=.venv/bin
-$bin/renkou worker &
+RENKOU_DEMO=1 $bin/renkou worker &
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
 echo
 echo "Renkou 演示已启动 / demo running: http://127.0.0.1:${port}/  (Ctrl-C 结束 / to stop)"
-$bin/renkou runserver "127.0.0.1:${port}" --noreload
+RENKOU_DEMO=1 $bin/renkou runserver "127.0.0.1:${port}" --noreload

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renkou.accounts.access import ADMIN_ROLES, ROLE_LEVELS, Cap, require
-from renkou.accounts.models import ApiToken, Role, User
+from renkou.accounts.models import ApiToken, LoginLock, PasswordHistory, Role, User
 from renkou.audit.actions import diff_fields, record_event, snapshot
 from renkou.orgunits.models import OrgUnit
 
@@ -44,7 +47,14 @@ def do_create_user(
 ) -> User:
     """A new account without a role: the security admin grants it (三员分立)."""
     require(acting_user, Cap.MANAGE_USERS)
-    user = User(username=username, full_name=full_name, phone=phone, home_unit=home_unit)
+    user = User(
+        username=username,
+        full_name=full_name,
+        phone=phone,
+        home_unit=home_unit,
+        must_change_password=bool(settings.PASSWORD_CHANGE_AT_FIRST_LOGIN),
+        password_changed_at=timezone.now(),
+    )
     user.set_password(password)
     user.save()
     record_event(
@@ -97,8 +107,10 @@ def do_update_user(
 @transaction.atomic
 def do_reset_password(*, acting_user: User, user: User, password: str) -> None:
     require(acting_user, Cap.MANAGE_USERS)
-    user.set_password(password)
-    user.save(update_fields=["password"])
+    _set_password(user, password)
+    # A password someone else chose is changed by its owner at the next sign-in.
+    user.must_change_password = True
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     record_event(
         actor=acting_user,
         action="accounts.reset_password",
@@ -190,3 +202,91 @@ def do_record_login_failure(*, username: str) -> None:
 @transaction.atomic
 def do_record_logout(*, user: User) -> None:
     record_event(actor=user, action="accounts.logout", obj=user, org_path=_org_path(user))
+
+
+def _set_password(user: User, password: str) -> None:
+    if user.password:
+        PasswordHistory.objects.create(user=user, password=user.password)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+
+
+@transaction.atomic
+def do_change_password(*, acting_user: User, new_password: str) -> None:
+    """The user's own change (the form has checked the old password and the policy)."""
+    _set_password(acting_user, new_password)
+    acting_user.must_change_password = False
+    acting_user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    record_event(
+        actor=acting_user,
+        action="accounts.change_password",
+        obj=acting_user,
+        org_path=_org_path(acting_user),
+        changes={"password": ["******", "******"]},
+    )
+
+
+@transaction.atomic
+def do_release_lock(*, acting_user: User, lock: LoginLock, reason: str) -> LoginLock:
+    require(acting_user, Cap.GRANT_ROLES)
+    if lock.released_at is None:
+        lock.released_at = timezone.now()
+        lock.released_by = acting_user
+        lock.save(update_fields=["released_at", "released_by"])
+        record_event(
+            actor=acting_user,
+            action="accounts.unlock",
+            obj=lock,
+            object_repr=str(lock),
+            changes={"released": [False, True]},
+            reason=reason,
+        )
+    return lock
+
+
+@transaction.atomic
+def do_start_two_factor(*, acting_user: User) -> TOTPDevice:
+    """An unconfirmed authenticator for the user; it counts once a code confirms it."""
+    TOTPDevice.objects.filter(user=acting_user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=acting_user, name="手机验证器", confirmed=False)
+
+
+BACKUP_CODES = 10
+
+
+@transaction.atomic
+def do_confirm_two_factor(*, acting_user: User, device: TOTPDevice) -> list[str]:
+    """Confirm the authenticator, replace any earlier one, and issue backup codes."""
+    TOTPDevice.objects.filter(user=acting_user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    StaticDevice.objects.filter(user=acting_user).delete()
+    backup = StaticDevice.objects.create(user=acting_user, name="备用码", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=backup, token=code) for code in codes)
+    record_event(
+        actor=acting_user,
+        action="accounts.enable_2fa",
+        obj=acting_user,
+        org_path=_org_path(acting_user),
+        changes={"two_factor": [False, True]},
+    )
+    return codes
+
+
+@transaction.atomic
+def do_remove_two_factor(*, acting_user: User, user: User, reason: str = "") -> None:
+    """Remove a user's second factor: their own choice, or a security admin's reset
+    (a lost phone). Where the role requires one, they must enrol again."""
+    if user.pk != acting_user.pk:
+        require(acting_user, Cap.GRANT_ROLES)
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    record_event(
+        actor=acting_user,
+        action="accounts.remove_2fa",
+        obj=user,
+        org_path=_org_path(user),
+        changes={"two_factor": [True, False]},
+        reason=reason,
+    )

@@ -17,5 +17,9 @@ class AccountsConfig(AppConfig):
             "users", _("用户与角色"), "accounts:users", capability="view_users", order=91
         )
         navigation.register(
+            "locks", _("登录锁定"), "accounts:locks", capability="grant_roles", order=94
+        )
+        navigation.register(
             "tokens", _("API令牌"), "accounts:tokens", capability="use_api_tokens", order=99
         )
+        navigation.register("security", _("账号安全"), "accounts:2fa", capability=None, order=100)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -29,4 +30,7 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
 
 
 def navigation_context(request: HttpRequest) -> dict[str, object]:
-    return {"nav_items": nav_items(request)}
+    return {
+        "nav_items": nav_items(request),
+        "two_factor_relaxed": not settings.TWO_FACTOR_REQUIRED,
+    }

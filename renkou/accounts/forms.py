@@ -3,9 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from renkou.accounts import login_guard
+from renkou.accounts.middleware import client_ip
 from renkou.accounts.models import Role, User
 from renkou.orgunits.models import OrgUnit
 
@@ -95,3 +99,91 @@ class GrantRoleForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("用途"), max_length=60, help_text=_("如：月报导入脚本"))
+
+
+class GuardedAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form, refusing locked accounts and addresses and counting failures."""
+
+    def clean(self) -> dict[str, Any]:
+        username = str(self.cleaned_data.get("username") or "")
+        ip = client_ip(self.request) if self.request is not None else None
+        lock = login_guard.active_lock(username, ip)
+        if lock is not None:
+            raise forms.ValidationError(login_guard.lock_message(lock), code="locked")
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if not username or not self.cleaned_data.get("password"):
+                raise
+            left = login_guard.record_failure(username, ip)
+            lock = login_guard.active_lock(username, ip)
+            if lock is not None:
+                raise forms.ValidationError(login_guard.lock_message(lock), code="locked") from None
+            raise forms.ValidationError(
+                _("用户名或密码不正确。再失败%(left)d次，账号将被锁定%(minutes)d分钟。")
+                % {"left": left, "minutes": settings.LOGIN_LOCK_MINUTES},
+                code="invalid_login",
+            ) from None
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("当前密码"), widget=forms.PasswordInput, strip=False)
+    new_password = forms.CharField(
+        label=_("新密码"),
+        widget=forms.PasswordInput,
+        strip=False,
+        help_text=password_validation.password_validators_help_text_html,
+    )
+    new_password2 = forms.CharField(
+        label=_("再次输入新密码"), widget=forms.PasswordInput, strip=False
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_old_password(self) -> str:
+        value: str = self.cleaned_data["old_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError(_("当前密码不正确。"))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        new, again = data.get("new_password"), data.get("new_password2")
+        if new and again and new != again:
+            self.add_error("new_password2", _("两次输入的新密码不一致。"))
+        elif new:
+            try:
+                password_validation.validate_password(new, self.user)
+            except forms.ValidationError as exc:
+                self.add_error("new_password", exc)
+        return data
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        value: str = self.cleaned_data["password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError(_("密码不正确。"))
+        return value
+
+
+class OtpForm(forms.Form):
+    token = forms.RegexField(
+        label=_("验证码"),
+        regex=r"^\s*[0-9a-zA-Z]{6,16}\s*$",
+        max_length=20,
+        error_messages={"invalid": _("请输入验证器上的6位数字，或一个备用码。")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=200)

@@ -33,6 +33,8 @@ class User(AbstractUser):
         verbose_name=_("所属单位"),
     )
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices, blank=True)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -64,3 +66,52 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(raw: str) -> str:
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's earlier passwords, so a new one cannot repeat them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in; counted to lock accounts and addresses."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M}"
+
+
+class LoginLock(models.Model):
+    """An account or a source address that may not sign in until ``until``."""
+
+    class Kind(models.TextChoices):
+        USER = "user", _("账号")
+        IP = "ip", _("来源地址")
+
+    kind = models.CharField(_("类型"), max_length=4, choices=Kind.choices)
+    key = models.CharField(_("账号或地址"), max_length=150, db_index=True)
+    locked_at = models.DateTimeField(_("锁定时间"))
+    until = models.DateTimeField(_("解锁时间"))
+    failures = models.PositiveSmallIntegerField(_("失败次数"), default=0)
+    released_at = models.DateTimeField(_("提前解锁时间"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-locked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from renkou.accounts import views
+from renkou.accounts import views, views_security
 
 app_name = "accounts"
 urlpatterns = [
@@ -14,4 +14,12 @@ urlpatterns = [
     path("users/<int:pk>/role/", views.user_role, name="user_role"),
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("password/", views_security.password_change, name="password_change"),
+    path("reauth/", views_security.reauthenticate, name="reauth"),
+    path("2fa/", views_security.two_factor, name="2fa"),
+    path("2fa/enrol/", views_security.two_factor_enrol, name="2fa_enrol"),
+    path("2fa/verify/", views_security.two_factor_verify, name="2fa_verify"),
+    path("2fa/remove/", views_security.two_factor_remove, name="2fa_remove"),
+    path("locks/", views_security.lock_list, name="locks"),
+    path("locks/<int:pk>/release/", views_security.lock_release, name="lock_release"),
 ]

@@ -13,11 +13,20 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import user_has_device
 
-from renkou.accounts import actions
+from renkou.accounts import actions, login_guard
 from renkou.accounts.access import Cap, has_capability, require, scope_q
-from renkou.accounts.forms import GrantRoleForm, TokenForm, UserCreateForm, UserEditForm
+from renkou.accounts.forms import (
+    GrantRoleForm,
+    GuardedAuthenticationForm,
+    ReasonForm,
+    TokenForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from renkou.accounts.models import ApiToken, User
+from renkou.accounts.policy import mark_reauthenticated
 from renkou.accounts.selectors import get_token_for_user, get_user_for_user, users_for
 from renkou.http import acting_user, search_text
 from renkou.orgunits.models import OrgUnit
@@ -28,9 +37,13 @@ PAGE_SIZE = 50
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = GuardedAuthenticationForm
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        # Django's login() gives the session a new id here.
         response = super().form_valid(form)
+        login_guard.record_success(form.get_user().get_username())
+        mark_reauthenticated(self.request)
         actions.do_record_login(user=form.get_user())
         return response
 
@@ -129,7 +142,17 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     target = get_user_for_user(user, pk, cap=Cap.GRANT_ROLES)
     form = GrantRoleForm(request.POST or None, initial={"role": target.role})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and request.POST.get("remove_2fa"):
+        reset = ReasonForm(request.POST)
+        if reset.is_valid():
+            actions.do_remove_two_factor(
+                acting_user=user, user=target, reason=reset.cleaned_data["reason"]
+            )
+            messages.success(request, _("已重置该用户的双因素认证，其下次登录时须重新绑定。"))
+            return redirect("accounts:users")
+        form = GrantRoleForm(initial={"role": target.role})
+        messages.error(request, _("重置双因素认证须填写原因。"))
+    elif request.method == "POST" and form.is_valid():
         try:
             actions.do_grant_role(
                 acting_user=user,
@@ -143,7 +166,14 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("角色已更新。"))
             return redirect("accounts:users")
     return render(
-        request, "accounts/user_role.html", {"form": form, "target": target, "nav_active": "users"}
+        request,
+        "accounts/user_role.html",
+        {
+            "form": form,
+            "target": target,
+            "nav_active": "users",
+            "has_2fa": user_has_device(target, confirmed=True),
+        },
     )
 
 

@@ -21,7 +21,7 @@ def _rows(n: int) -> list[AuditEvent]:
     ]
 
 
-def _raw(sql: str, params: list[object]) -> None:
+def _raw(sql: str, params: list[int | str]) -> None:
     """Tamper the way someone with database access would (on PostgreSQL that
     means a superuser switching the append-only trigger off)."""
     with connection.cursor() as cursor:
