@@ -66,6 +66,28 @@ SECRET_KEY = _key_from_env_or_file("SECRET_KEY", "secret_key")
 # rows in the database cannot forge their digests.
 AUDIT_HMAC_KEY = _key_from_env_or_file("AUDIT_HMAC_KEY", "audit_hmac_key")
 AUDIT_RETENTION_DAYS = max(180, env_int("AUDIT_RETENTION_DAYS", 180))
+
+
+def _field_keys() -> str:
+    configured = env_str("FIELD_ENCRYPTION_KEYS")
+    if configured:
+        return configured
+    key_file = VAR_DIR / "field_encryption_keys"
+    if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(
+            "k1:" + secrets.token_urlsafe(32), encoding="utf-8"
+        )
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+# Encryption of sensitive fields at rest (see renkou/security/crypto.py): the
+# first key encrypts, all decrypt; "sm4-gcm" for commercial-cryptography (密评)
+# deployments. The blind-index key hashes values for exact-match lookups.
+FIELD_ENCRYPTION_ALGORITHM = env_str("FIELD_ENCRYPTION_ALGORITHM", "aes-256-gcm")
+FIELD_ENCRYPTION_KEYS = _field_keys()
+BLIND_INDEX_KEY = _key_from_env_or_file("BLIND_INDEX_KEY", "blind_index_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 DEMO_MODE = env_bool("RENKOU_DEMO", False)
@@ -89,6 +111,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
+    "renkou.security",
     "renkou.audit",
     "renkou.orgunits",
     "renkou.accounts",
@@ -103,6 +126,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -200,6 +224,27 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# HSTS once the site is served over HTTPS (SECURE_COOKIES=true): a year.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if SESSION_COOKIE_SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No inline script or style anywhere: behaviour lives in static files, data in
+# <script type="application/json">, and QR codes are data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_HTTPS_PROXY", False):

@@ -50,11 +50,11 @@ def do_create_user(
     user = User(
         username=username,
         full_name=full_name,
-        phone=phone,
         home_unit=home_unit,
         must_change_password=bool(settings.PASSWORD_CHANGE_AT_FIRST_LOGIN),
         password_changed_at=timezone.now(),
     )
+    user.set_phone(phone)
     user.set_password(password)
     user.save()
     record_event(
@@ -84,15 +84,11 @@ def do_update_user(
     if home_unit.pk != user.home_unit_id:
         check_role_fits_unit(user.role, home_unit)
     before = snapshot(user, PROFILE_FIELDS)
-    user.full_name, user.phone, user.home_unit, user.is_active = (
-        full_name,
-        phone,
-        home_unit,
-        is_active,
-    )
+    user.full_name, user.home_unit, user.is_active = full_name, home_unit, is_active
+    user.set_phone(phone)
     changes = diff_fields(before, snapshot(user, PROFILE_FIELDS))
     if changes:
-        user.save(update_fields=["full_name", "phone", "home_unit", "is_active"])
+        user.save(update_fields=["full_name", "phone", "phone_index", "home_unit", "is_active"])
         record_event(
             actor=acting_user,
             action="accounts.update_user",
@@ -288,5 +284,21 @@ def do_remove_two_factor(*, acting_user: User, user: User, reason: str = "") -> 
         obj=user,
         org_path=_org_path(user),
         changes={"two_factor": [True, False]},
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def do_record_personal_data_read(
+    *, acting_user: User, user: User, fields: list[str], reason: str
+) -> None:
+    """Reads of full personal data are logged like changes (PIPL)."""
+    require(acting_user, Cap.MANAGE_USERS)
+    record_event(
+        actor=acting_user,
+        action="accounts.read_personal_data",
+        obj=user,
+        org_path=_org_path(user),
+        changes={"fields": fields},
         reason=reason,
     )

@@ -75,6 +75,7 @@ class UserCreateForm(forms.Form):
 class UserEditForm(forms.Form):
     full_name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.RegexField(
+        help_text=_("留空则保持原号码不变"),
         label=_("手机号"),
         max_length=20,
         required=False,

@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from renkou.accounts.policy import pending_step
@@ -83,7 +84,11 @@ class AccountPolicyMiddleware:
                     if request.path.startswith("/api/"):
                         return JsonResponse({"detail": "请先在浏览器中完成登录验证。"}, status=401)
                     return redirect(STEP_URLS[step.value])
-        return self.get_response(request)
+        response = self.get_response(request)
+        if not request.path.startswith("/static/"):
+            # Pages carry personal data: no browser or proxy may keep a copy.
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
     def _expired_session(self, request: HttpRequest) -> str | None:
         now = time.time()

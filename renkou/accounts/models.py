@@ -6,6 +6,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from renkou.security.crypto import blind_index
+from renkou.security.fields import EncryptedTextField
+from renkou.security.masking import mask_phone
+
 
 class Role(models.TextChoices):
     COUNTY_ASSESSOR = "county_assessor", _("县级考核管理")
@@ -23,7 +27,8 @@ class User(AbstractUser):
     role (三员分立)."""
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    phone = EncryptedTextField(_("手机号"), blank=True)
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     home_unit = models.ForeignKey(
         "orgunits.OrgUnit",
         on_delete=models.PROTECT,
@@ -43,6 +48,15 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone) if self.phone else ""
+
+    def set_phone(self, phone: str) -> None:
+        """The phone and its lookup index always change together."""
+        self.phone = phone
+        self.phone_index = blind_index(phone, purpose="user.phone")
 
 
 class ApiToken(models.Model):

@@ -5,6 +5,7 @@ from django.http import Http404
 
 from renkou.accounts.access import Cap, require, scope_q
 from renkou.accounts.models import ApiToken, User
+from renkou.security.crypto import blind_index
 
 
 def users_for(user: User, *, search: str = "") -> QuerySet[User]:
@@ -12,11 +13,15 @@ def users_for(user: User, *, search: str = "") -> QuerySet[User]:
     require(user, Cap.VIEW_USERS)
     queryset = User.objects.filter(scope_q(user, "home_unit__")).select_related("home_unit")
     if search:
-        queryset = queryset.filter(
+        matches = (
             Q(username__icontains=search)
             | Q(full_name__icontains=search)
             | Q(home_unit__name__icontains=search)
         )
+        if search.isdigit() and len(search) >= 7:
+            # Phones are encrypted: a whole number is found through its blind index.
+            matches |= Q(phone_index=blind_index(search, purpose="user.phone"))
+        queryset = queryset.filter(matches)
     return queryset.order_by("home_unit__path", "username")
 
 

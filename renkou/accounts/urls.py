@@ -12,6 +12,7 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/role/", views.user_role, name="user_role"),
+    path("users/<int:pk>/reveal/", views.user_reveal, name="user_reveal"),
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("password/", views_security.password_change, name="password_change"),

@@ -109,7 +109,6 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_user_for_user(user, pk, cap=Cap.MANAGE_USERS)
     initial = {
         "full_name": target.full_name,
-        "phone": target.phone,
         "home_unit": target.home_unit.code if target.home_unit else "",
         "is_active": target.is_active,
     }
@@ -120,7 +119,8 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 acting_user=user,
                 user=target,
                 full_name=form.cleaned_data["full_name"],
-                phone=form.cleaned_data["phone"],
+                # A blank field keeps the number: the form never shows it in full.
+                phone=form.cleaned_data["phone"] or target.phone,
                 home_unit=form.cleaned_data["home_unit"],
                 is_active=form.cleaned_data["is_active"],
                 reason=form.cleaned_data["reason"],
@@ -135,6 +135,22 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "accounts/user_form.html",
         {"form": form, "target": target, "nav_active": "users"},
     )
+
+
+@login_required
+@require_POST
+def user_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a user's full phone number once, for a stated reason (audited)."""
+    user = acting_user(request)
+    target = get_user_for_user(user, pk, cap=Cap.MANAGE_USERS)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("查看完整信息须填写原因。"))
+        return redirect("accounts:user_edit", pk=target.pk)
+    actions.do_record_personal_data_read(
+        acting_user=user, user=target, fields=["phone"], reason=form.cleaned_data["reason"]
+    )
+    return render(request, "accounts/user_reveal.html", {"target": target, "nav_active": "users"})
 
 
 @login_required

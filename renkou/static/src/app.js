@@ -13,8 +13,12 @@
     if (!window.echarts) { return; }
     var data = readJson(el.dataset.source);
     if (!data) { return; }
-    var chart = window.echarts.init(el, null, { renderer: "svg" });
     var horizontal = data.labels.length > 8;
+    if (horizontal && el.dataset.barHeight) {
+      // One row per unit: the chart grows with the list (set through CSSOM, so CSP allows it).
+      el.style.height = Math.max(260, data.labels.length * Number(el.dataset.barHeight) + 60) + "px";
+    }
+    var chart = window.echarts.init(el, null, { renderer: "svg" });
     var category = { type: "category", data: data.labels, axisLabel: { interval: 0 } };
     var value = { type: "value", minInterval: 1 };
     chart.setOption({
