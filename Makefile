@@ -52,6 +52,8 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/bandit -c pyproject.toml -r renkou -q -ll
+	@scripts/audit_deps.sh
 
 test: setup system-deps lint
 	@scripts/run_tests.sh

@@ -40,6 +40,10 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices, blank=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    # The documented emergency procedure (renkou break-glass): until this
+    # time the account may do everything except read the audit log. Django's
+    # is_superuser is never consulted by Renkou's checks.
+    break_glass_until = models.DateTimeField(_("应急授权截止"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")

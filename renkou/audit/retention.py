@@ -47,7 +47,7 @@ def do_prune_audit(*, before: dt.datetime, reason: str) -> int:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL renkou.audit_prune = 'on'")
         cursor.execute(
-            f"DELETE FROM {AuditEvent._meta.db_table} WHERE seq <= %s",  # noqa: S608 - table name is ours
+            f"DELETE FROM {AuditEvent._meta.db_table} WHERE seq <= %s",  # noqa: S608 - our table name
             [last["seq"]],
         )
         deleted = int(cursor.rowcount)

@@ -24,7 +24,9 @@ def _watch(page) -> list[str]:
     return problems
 
 
-def test_every_main_page_sends_a_strict_policy_and_raises_no_violation(browser, live_server, personas):
+def test_every_main_page_sends_a_strict_policy_and_raises_no_violation(
+    browser, live_server, personas
+):
     for username, urls in PAGES.items():
         for viewport in (DESKTOP, PHONE):
             page = browser.new_page(viewport=viewport, locale="zh-CN")
