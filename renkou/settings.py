@@ -75,9 +75,7 @@ def _field_keys() -> str:
     key_file = VAR_DIR / "field_encryption_keys"
     if not key_file.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(
-            "k1:" + secrets.token_urlsafe(32), encoding="utf-8"
-        )
+        key_file.write_text("k1:" + secrets.token_urlsafe(32), encoding="utf-8")
         key_file.chmod(0o600)
     return key_file.read_text(encoding="utf-8").strip()
 
