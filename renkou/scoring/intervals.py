@@ -4,8 +4,8 @@ The bounds are quantiles of beta distributions:
 
     lower = B⁻¹(α/2; x, n − x + 1),  upper = B⁻¹(1 − α/2; x + 1, n − x)
 
-found by safeguarded Newton steps on the regularized incomplete beta function,
-which is evaluated by its continued fraction (modified Lentz). Results are
+found by safeguarded Newton steps on the regularized incomplete beta function
+(the demography kernel's continued fraction). Results are
 cached: villages have few births, so the same (boys, girls) pairs recur
 thousands of times in a province.
 """
@@ -15,66 +15,22 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
+from renkou.demography import _special
+
 __all__ = ["clopper_pearson", "regularized_beta"]
 
-_EPSILON = 1e-15
-_TINY = 1e-300
-_MAX_TERMS = 100_000
 # Far below the 0.01 to which sex ratios are shown.
 _TOLERANCE = 1e-14
 _MAX_STEPS = 200
 
 
-def _continued_fraction(a: float, b: float, x: float) -> float:
-    qab = a + b
-    qap = a + 1.0
-    qam = a - 1.0
-    c = 1.0
-    d = 1.0 - qab * x / qap
-    if abs(d) < _TINY:
-        d = _TINY
-    d = 1.0 / d
-    h = d
-    for m in range(1, _MAX_TERMS + 1):
-        m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        if abs(d) < _TINY:
-            d = _TINY
-        c = 1.0 + aa / c
-        if abs(c) < _TINY:
-            c = _TINY
-        d = 1.0 / d
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        if abs(d) < _TINY:
-            d = _TINY
-        c = 1.0 + aa / c
-        if abs(c) < _TINY:
-            c = _TINY
-        d = 1.0 / d
-        step = d * c
-        h *= step
-        if abs(step - 1.0) < _EPSILON:
-            break
-    return h
-
-
 def regularized_beta(a: float, b: float, x: float) -> float:
-    """I_x(a, b), the beta distribution's cumulative probability at ``x``."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    log_front = (
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    )
-    front = math.exp(log_front)
-    # The continued fraction converges fast only on this side of the mean.
-    if x < (a + 1.0) / (a + b + 2.0):
-        return front * _continued_fraction(a, b, x) / a
-    return 1.0 - front * _continued_fraction(b, a, 1.0 - x) / b
+    """I_x(a, b), the beta distribution's cumulative probability at ``x``.
+
+    The continued fraction lives in the demography kernel, which needs it for
+    the same intervals; this kernel adds a faster inverse (Newton) and a cache.
+    """
+    return _special.regularized_beta(x, a, b)
 
 
 def _beta_quantile(probability: float, a: float, b: float) -> float:
