@@ -14,6 +14,7 @@ from renkou.audit.models import AuditEvent
 from renkou.http import acting_user
 from renkou.orgunits.models import Level, OrgUnit, subtree_q
 from renkou.orgunits.selectors import children_of, level_counts
+from renkou.supervision.selectors import overdue_tasks
 
 
 def _child_chart(home: OrgUnit) -> dict[str, Any] | None:
@@ -47,6 +48,14 @@ def home(request: HttpRequest) -> HttpResponseBase:
         context["counts"] = level_counts(unit.path)
         context["children"] = list(children_of(unit)[:60]) if unit.level >= Level.TOWNSHIP else []
         context["chart"] = _child_chart(unit)
+    # Monthly supervision: overdue rectification tasks escalate to the home page
+    # of the township and of the county (a village sees its own on the tasks page).
+    if (
+        unit is not None
+        and unit.level <= Level.TOWNSHIP
+        and has_capability(user, Cap.VIEW_BUSINESS)
+    ):
+        context["overdue"], context["overdue_total"] = overdue_tasks(user, limit=8)
     if has_capability(user, Cap.VIEW_USERS):
         users = User.objects.filter(scope_q(user, "home_unit__"))
         by_role = dict(users.values_list("role").annotate(n=Count("id")).values_list("role", "n"))
