@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from renkou.accounts.api_auth import ActiveSessionAuth, TokenAuth
 from renkou.accounts.models import User
 from renkou.orgunits.api import router as orgunits_router
+from renkou.reporting.api import router as reporting_router
 
 api = NinjaAPI(
     title="Renkou API",
@@ -47,6 +48,7 @@ def me(request: HttpRequest) -> MeOut:
 
 
 api.add_router("/", orgunits_router)
+api.add_router("/", reporting_router)
 
 
 @api.exception_handler(Http404)

@@ -14,6 +14,7 @@ from renkou.audit.models import AuditEvent
 from renkou.http import acting_user
 from renkou.orgunits.models import Level, OrgUnit, subtree_q
 from renkou.orgunits.selectors import children_of, level_counts
+from renkou.reporting.dashboard import home_block
 from renkou.supervision.selectors import overdue_tasks
 
 
@@ -56,6 +57,9 @@ def home(request: HttpRequest) -> HttpResponseBase:
         and has_capability(user, Cap.VIEW_BUSINESS)
     ):
         context["overdue"], context["overdue_total"] = overdue_tasks(user, limit=8)
+    # Monthly reporting: live indicators for the user's scope and last month's reporting.
+    if unit is not None and has_capability(user, Cap.VIEW_BUSINESS):
+        context["reporting"] = home_block(user, unit)
     if has_capability(user, Cap.VIEW_USERS):
         users = User.objects.filter(scope_q(user, "home_unit__"))
         by_role = dict(users.values_list("role").annotate(n=Count("id")).values_list("role", "n"))

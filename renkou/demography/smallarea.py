@@ -374,6 +374,12 @@ def shrink_srb(
         if births.sum() == 0:
             raise DemographyError("male: no births at all; give parent_srb to shrink towards")
         prior = float(boys.sum() / births.sum())
+        if prior in (0.0, 1.0):
+            # Every birth of one sex: the pooled SRB is 0 or infinite and
+            # there is nothing sensible to pull towards.
+            raise DemographyError(
+                "male: every birth in these units is of one sex; give parent_srb to shrink towards"
+            )
     else:
         srb = float(parent_srb)
         if not math.isfinite(srb) or srb <= 0:

@@ -193,7 +193,10 @@ def test_srb_shrinkage_towards_a_given_county_value() -> None:
         st.tuples(st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=400)),
         min_size=2,
         max_size=30,
-    ).filter(lambda units: sum(1 for m, f in units if m + f > 0) >= 2)
+    )
+    .filter(lambda units: sum(1 for m, f in units if m + f > 0) >= 2)
+    # Both sexes born somewhere: otherwise there is no finite parent SRB (tested below).
+    .filter(lambda units: sum(m for m, _ in units) > 0 and sum(f for _, f in units) > 0)
 )
 def test_shrinkage_lies_between_own_value_and_parent_value(units: list[tuple[int, int]]) -> None:
     male = np.array([m for m, _ in units], dtype=float)
@@ -211,6 +214,15 @@ def test_shrinkage_lies_between_own_value_and_parent_value(units: list[tuple[int
     # More births, more weight on the village's own figure.
     order = np.argsort(births)
     assert np.all(np.diff(result.weight[order]) >= -1e-15)
+
+
+def test_units_with_births_of_one_sex_only_need_a_parent_srb() -> None:
+    with pytest.raises(DemographyError, match="one sex; give parent_srb"):
+        shrink_srb(np.array([1.0, 1.0]), np.array([0.0, 0.0]))
+    result = shrink_srb(
+        np.array([1.0, 1.0]), np.array([0.0, 0.0]), parent_srb=105.0, between_variance=0.0
+    )
+    assert np.allclose(result.estimate, 105.0)
 
 
 def test_rate_shrinkage_marshall_by_hand() -> None:
