@@ -9,8 +9,13 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from renkou.accounts.api_auth import ActiveSessionAuth, TokenAuth
 from renkou.accounts.models import User
+from renkou.assessment.api_core import router as assessment_router
+from renkou.assessment.api_review import router as assessment_review_router
+from renkou.contracts.api import router as contracts_router
 from renkou.orgunits.api import router as orgunits_router
+from renkou.population.api import router as population_router
 from renkou.reporting.api import router as reporting_router
+from renkou.targets.api import router as targets_router
 
 api = NinjaAPI(
     title="Renkou API",
@@ -49,6 +54,11 @@ def me(request: HttpRequest) -> MeOut:
 
 api.add_router("/", orgunits_router)
 api.add_router("/", reporting_router)
+api.add_router("/", targets_router)
+api.add_router("/", contracts_router)
+api.add_router("/", assessment_router)
+api.add_router("/", assessment_review_router)
+api.add_router("/", population_router)
 
 
 @api.exception_handler(Http404)

@@ -119,6 +119,8 @@ INSTALLED_APPS = [
     "renkou.reporting",
     "renkou.supervision",
     "renkou.targets",
+    "renkou.contracts",
+    "renkou.population",
     "renkou.assessment",
 ]
 

@@ -46,6 +46,15 @@ class Cap(StrEnum):
     PLAN_SUPERVISION = "plan_supervision"
     INSPECT = "inspect"
     RECTIFY = "rectify"
+    # Targets, contracts and the annual assessment.
+    SET_TARGETS = "set_targets"
+    ISSUE_CONTRACTS = "issue_contracts"
+    ACKNOWLEDGE_CONTRACTS = "acknowledge_contracts"
+    MANAGE_SCHEMES = "manage_schemes"
+    RUN_ASSESSMENT = "run_assessment"
+    DECIDE_ADJUSTMENTS = "decide_adjustments"
+    FILE_APPEALS = "file_appeals"
+    MANAGE_PAY = "manage_pay"
 
 
 BUSINESS_ROLES = frozenset(
@@ -69,6 +78,12 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.LOCK_PERIODS,
             Cap.PLAN_SUPERVISION,
             Cap.INSPECT,
+            Cap.SET_TARGETS,
+            Cap.ISSUE_CONTRACTS,
+            Cap.MANAGE_SCHEMES,
+            Cap.RUN_ASSESSMENT,
+            Cap.DECIDE_ADJUSTMENTS,
+            Cap.MANAGE_PAY,
         }
     ),
     Role.TOWNSHIP_OFFICER: frozenset(
@@ -80,10 +95,29 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.APPROVE_DATA,
             Cap.INSPECT,
             Cap.RECTIFY,
+            # A township sets and cascades its villages' targets, issues their
+            # contracts and assesses them; it signs its own contract with the
+            # county and appeals the county's results.
+            Cap.SET_TARGETS,
+            Cap.ISSUE_CONTRACTS,
+            Cap.ACKNOWLEDGE_CONTRACTS,
+            Cap.MANAGE_SCHEMES,
+            Cap.RUN_ASSESSMENT,
+            Cap.DECIDE_ADJUSTMENTS,
+            Cap.FILE_APPEALS,
+            Cap.MANAGE_PAY,
         }
     ),
     Role.VILLAGE_WORKER: frozenset(
-        {Cap.VIEW_ORGUNITS, Cap.VIEW_BUSINESS, Cap.USE_API_TOKENS, Cap.ENTER_DATA, Cap.RECTIFY}
+        {
+            Cap.VIEW_ORGUNITS,
+            Cap.VIEW_BUSINESS,
+            Cap.USE_API_TOKENS,
+            Cap.ENTER_DATA,
+            Cap.RECTIFY,
+            Cap.ACKNOWLEDGE_CONTRACTS,
+            Cap.FILE_APPEALS,
+        }
     ),
     Role.LEADER: frozenset({Cap.VIEW_ORGUNITS, Cap.VIEW_BUSINESS, Cap.USE_API_TOKENS}),
     Role.SYSTEM_ADMIN: frozenset(
