@@ -88,6 +88,9 @@ class RunStatus(models.TextChoices):
     RELEASED = "released", _("已反馈（申诉期）")
     PUBLISHED = "published", _("已发布")
 
+    def __str__(self) -> str:
+        return f"{self.year} {self.orgunit_id} {self.code}"
+
 
 class Run(models.Model):
     """One assessment of the units of ``root``'s subtree at the scheme's level."""
@@ -124,6 +127,9 @@ class Run(models.Model):
     class Meta:
         ordering = ["-year", "-created_at"]
         verbose_name = _("考核")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.scheme_id} #{self.pk}"
 
 
 class RunUnit(models.Model):
@@ -163,6 +169,9 @@ class DecisionStatus(models.TextChoices):
     APPROVED = "approved", _("已同意")
     REJECTED = "rejected", _("已驳回")
 
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.orgunit_id}"
+
 
 class Adjustment(models.Model):
     """柔性考核: a change to one input figure of one unit's item, for an objective
@@ -199,6 +208,9 @@ class AppealStatus(models.TextChoices):
     REJECTED = "rejected", _("申诉不成立")
     WITHDRAWN = "withdrawn", _("已撤回")
 
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.orgunit_id} {self.item_code}"
+
 
 class Appeal(models.Model):
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="appeals")
@@ -223,6 +235,9 @@ class Appeal(models.Model):
     class Meta:
         ordering = ["run", "filed_at"]
 
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.orgunit_id} {self.item_code}"
+
 
 class Publication(models.Model):
     """The frozen, published result of a run: the notice (通报) as PDF and Excel."""
@@ -237,6 +252,9 @@ class Publication(models.Model):
     sha256 = models.CharField(max_length=64)
     published_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class PayRule(models.Model):
@@ -260,6 +278,9 @@ class PayRule(models.Model):
     class Meta:
         ordering = ["owner", "year", "region_class", "grade", "min_score"]
 
+    def __str__(self) -> str:
+        return f"{self.year} {self.grade or self.min_score}"
+
 
 class Cadre(models.Model):
     """A village cadre on the pay roster (姓名、职务、基本报酬)."""
@@ -272,3 +293,6 @@ class Cadre(models.Model):
 
     class Meta:
         ordering = ["orgunit__path", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -119,3 +119,6 @@ class TargetVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["target", "version"], name="target_version_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} v{self.version}"
