@@ -79,6 +79,9 @@ class Fact(models.Model):
             models.UniqueConstraint(fields=["year", "orgunit", "code"], name="fact_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.year} {self.orgunit_id} {self.code}"
+
 
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")
@@ -87,9 +90,6 @@ class RunStatus(models.TextChoices):
     SCORED = "scored", _("已评分")
     RELEASED = "released", _("已反馈（申诉期）")
     PUBLISHED = "published", _("已发布")
-
-    def __str__(self) -> str:
-        return f"{self.year} {self.orgunit_id} {self.code}"
 
 
 class Run(models.Model):
@@ -154,6 +154,9 @@ class RunUnit(models.Model):
         ordering = ["run", "rank", "orgunit__path"]
         constraints = [models.UniqueConstraint(fields=["run", "orgunit"], name="run_unit_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.orgunit_id}"
+
 
 class AdjustmentReason(models.TextChoices):
     DISASTER = "disaster", _("自然灾害")
@@ -168,9 +171,6 @@ class DecisionStatus(models.TextChoices):
     PROPOSED = "proposed", _("待审核")
     APPROVED = "approved", _("已同意")
     REJECTED = "rejected", _("已驳回")
-
-    def __str__(self) -> str:
-        return f"{self.run_id} {self.orgunit_id}"
 
 
 class Adjustment(models.Model):
@@ -201,15 +201,15 @@ class Adjustment(models.Model):
     class Meta:
         ordering = ["run", "proposed_at"]
 
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.orgunit_id} {self.item_code}"
+
 
 class AppealStatus(models.TextChoices):
     FILED = "filed", _("待处理")
     UPHELD = "upheld", _("申诉成立")
     REJECTED = "rejected", _("申诉不成立")
     WITHDRAWN = "withdrawn", _("已撤回")
-
-    def __str__(self) -> str:
-        return f"{self.run_id} {self.orgunit_id} {self.item_code}"
 
 
 class Appeal(models.Model):
