@@ -12,6 +12,8 @@ what the app shows.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from renkou.orgunits.models import Level, OrgUnit
 
 USER = settings.AUTH_USER_MODEL
-SCORE = {"max_digits": 12, "decimal_places": 4}
+SCORE: dict[str, Any] = {"max_digits": 12, "decimal_places": 4}
 
 
 class SchemeStatus(models.TextChoices):
