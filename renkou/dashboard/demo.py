@@ -39,6 +39,7 @@ class DemoLogin:
 
 DEMO_LOGINS = [
     DemoLogin("county", "黄考核", Role.COUNTY_ASSESSOR, DEMO_COUNTY),
+    DemoLogin("reviewer", "林审核", Role.COUNTY_ASSESSOR, DEMO_COUNTY),
     DemoLogin("leader", "王分管", Role.LEADER, DEMO_COUNTY),
     DemoLogin("chengjiang", "陈专干", Role.TOWNSHIP_OFFICER, DEMO_TOWNSHIP),
     DemoLogin("village", "李服务员", Role.VILLAGE_WORKER, None),
