@@ -87,6 +87,9 @@ FIELD_ENCRYPTION_ALGORITHM = env_str("FIELD_ENCRYPTION_ALGORITHM", "aes-256-gcm"
 FIELD_ENCRYPTION_KEYS = _field_keys()
 BLIND_INDEX_KEY = _key_from_env_or_file("BLIND_INDEX_KEY", "blind_index_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+# The address people reach the site at, printed on documents (e.g. a contract's
+# verification link). Empty: guessed from ALLOWED_HOSTS.
+PUBLIC_URL = env_str("PUBLIC_URL", "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 DEMO_MODE = env_bool("RENKOU_DEMO", False)
 # Two-factor sign-in for the three administrators and county assessors. The

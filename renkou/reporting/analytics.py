@@ -334,7 +334,7 @@ def run_query(user: User, spec: AnalyticsRequest) -> AnalyticsResult:
                 result.stale = True
             oldest = cube.computed_at if oldest is None else min(oldest, cube.computed_at)
             for item_position, item in enumerate(items):
-                slot, count_slot = _slots(cube.layout, item)
+                slot, count_slot = slots_of(cube.layout, item)
                 if slot is None:
                     continue
                 column = cube.data[cube_rows, slot]
@@ -357,7 +357,7 @@ def _fingerprint(layout_id: int, layout: Layout) -> str:
     return found
 
 
-def _slots(layout: Layout, item: Item) -> tuple[int | None, int | None]:
+def slots_of(layout: Layout, item: Item) -> tuple[int | None, int | None]:
     try:
         if item.kind == "indicator":
             return layout.indicator_slot(item.code), None
