@@ -70,7 +70,12 @@ def may_run(user: User, scheme: Scheme) -> bool:
 
 
 def run_visibility_q(user: User) -> Q:
-    return scope_q(user, "root__")
+    """Runs in the user's subtree; readers who do not assess (leaders) see a run
+    only once it is published, never a draft league table."""
+    visible = scope_q(user, "root__")
+    if not has_capability(user, Cap.RUN_ASSESSMENT):
+        visible &= Q(status=RunStatus.PUBLISHED)
+    return visible
 
 
 def get_run_for_user(user: User, pk: int, *, write: bool = False) -> Run:
@@ -87,12 +92,17 @@ def get_run_for_user(user: User, pk: int, *, write: bool = False) -> Run:
 
 
 def may_see_league(user: User, run: Run) -> bool:
+    if not has_capability(user, Cap.RUN_ASSESSMENT) and run.status != RunStatus.PUBLISHED:
+        return False
     return has_capability(user, Cap.VIEW_BUSINESS) and in_scope(user, run.root)
 
 
 def run_unit_visibility_q(user: User) -> Q:
     """Units of runs the user assesses, and the user's own units once released."""
-    return scope_q(user, "run__root__") | (scope_q(user, "orgunit__") & Q(run__status__in=RELEASED))
+    assessed = scope_q(user, "run__root__")
+    if not has_capability(user, Cap.RUN_ASSESSMENT):
+        assessed &= Q(run__status=RunStatus.PUBLISHED)
+    return assessed | (scope_q(user, "orgunit__") & Q(run__status__in=RELEASED))
 
 
 def get_run_unit_for_user(user: User, pk: int, *, write: bool = False) -> RunUnit:

@@ -78,6 +78,9 @@ def test_roles_without_business_access_get_403(personas, township_run, persona):
 def test_a_leader_reads_but_cannot_change(personas, township_run):
     client = personas.client(personas.leader)
     scheme = township_run.scheme
+    # A leader sees a league table only once it is published, never a draft.
+    assert client.get(f"/assessment/runs/{township_run.pk}/").status_code == 404
+    Run.objects.filter(pk=township_run.pk).update(status=RunStatus.PUBLISHED)
     assert client.get(f"/assessment/runs/{township_run.pk}/").status_code == 200
     assert client.get(f"/assessment/schemes/{scheme.pk}/").status_code == 200
     assert client.get(f"/assessment/schemes/{scheme.pk}/edit/").status_code == 403
