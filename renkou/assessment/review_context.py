@@ -389,6 +389,7 @@ def unit_panel(request: HttpRequest, run_unit: RunUnit) -> dict[str, Any]:
         .select_related("filed_by", "decided_by")
         .order_by("-filed_at")
     )
+    _name_records(run_unit, adjustments, appeals)
     return {
         "review_unit": run_unit,
         "review_run": run,
@@ -403,6 +404,22 @@ def unit_panel(request: HttpRequest, run_unit: RunUnit) -> dict[str, Any]:
         and not appeal_open(run),
         "review_reasons": [c for c in AdjustmentReason.choices if c[0] != AdjustmentReason.APPEAL],
     }
+
+
+def _name_records(run_unit: RunUnit, adjustments: list[Any], appeals: list[Any]) -> None:
+    """Give each record the item's and the figure's names, so a cadre reads
+    "生育登记及时率：出生登记及时率 88.8 → 93.2" rather than codes."""
+    from renkou.assessment.scoring_service import field_label, names_of_fields
+
+    result = run_unit.result or {}
+    items = {i["code"]: i.get("name") or i["code"] for i in result.get("items", [])}
+    items |= {b["code"]: b.get("name") or b["code"] for b in result.get("bonuses", [])}
+    names = names_of_fields([a.field for a in adjustments])
+    for adjustment in adjustments:
+        adjustment.item_name = items.get(adjustment.item_code, adjustment.item_code)
+        adjustment.field_name = field_label(adjustment.field, names)
+    for appeal in appeals:
+        appeal.item_name = items.get(appeal.item_code, appeal.item_code)
 
 
 def default_title(run: Run) -> str:

@@ -23,7 +23,7 @@ from renkou.scoring.check import to_decimal
 from renkou.scoring.results import number
 from renkou.scoring.text import fmt
 
-__all__ = ["apply_adjustments", "field_label", "rescore", "score_run_units"]
+__all__ = ["apply_adjustments", "field_label", "names_of_fields", "rescore", "score_run_units"]
 
 # SQLite allows a bounded number of variables per statement; 500 rows of a
 # dozen fields stay well inside it and keep the number of statements small.
@@ -123,13 +123,16 @@ def _approved(run: Run) -> dict[int, list[Adjustment]]:
 
 
 def _names(adjustments: Mapping[int, list[Adjustment]]) -> dict[str, str]:
+    return names_of_fields(
+        [adjustment.field for listed in adjustments.values() for adjustment in listed]
+    )
+
+
+def names_of_fields(fields: Iterable[str]) -> dict[str, str]:
+    """Catalogue names of the figures that adjustments change, by code."""
     from renkou.catalog.models import DataElement, Indicator
 
-    keys = {
-        field_section(adjustment.field)[1]
-        for listed in adjustments.values()
-        for adjustment in listed
-    }
+    keys = {field_section(field)[1] for field in fields}
     if not keys:
         return {}
     names = dict(Indicator.objects.filter(code__in=keys).values_list("code", "name"))

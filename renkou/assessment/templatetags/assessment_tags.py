@@ -25,6 +25,17 @@ def pts(value: Decimal | float | int | str | None) -> str:
 
 
 @register.filter
+def yuan(value: Decimal | int | str | None) -> str:
+    """An amount of money to the fen with thousands separators: 2,896,600.00."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except (ArithmeticError, ValueError):
+        return str(value)
+
+
+@register.filter
 def zh_date(value: dt.date | dt.datetime | None) -> str:
     """2026年1月5日 (the local date of a timestamp)."""
     if value is None:

@@ -136,7 +136,7 @@ def test_pay_excel_for_finance(village_run, personas):
     roster(VILLAGES[2], ("陈丽华", "村计生专干", "43333.33"))
     client = personas.client(personas.chengjiang)
     page = client.get(f"/assessment/pay/runs/{village_run.pk}/").content.decode()
-    assert "81600.00" in page and "21666.67" in page and "无名册" in page
+    assert "81,600.00" in page and "21,666.67" in page and "无名册" in page
     start = AuditEvent.objects.count()
     response = client.get(f"/assessment/pay/runs/{village_run.pk}/pay.xlsx")
     assert response.status_code == 200
