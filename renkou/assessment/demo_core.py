@@ -98,10 +98,11 @@ TOWNSHIP_SCHEME: dict[str, Any] = {
             "max_grade": "良好",
         }
     ],
+    # Cut-offs set so that the demo county has units to commend and to rectify.
     "grades": [
-        {"name": "优秀", "min": 90},
+        {"name": "优秀", "min": 86},
         {"name": "良好", "min": 80},
-        {"name": "合格", "min": 60},
+        {"name": "合格", "min": 75},
         {"name": "不合格"},
     ],
     "ranking": {"within_class": True},
