@@ -43,12 +43,15 @@
 
   function radar(el, data) {
     if (!data.labels.length) { return; }
+    // On a phone the labels need room at the sides: a smaller web and shorter names.
+    var narrow = el.clientWidth < 420;
+    var keep = narrow ? 5 : 8;
     draw(el, {
       animation: false,
       tooltip: {},
       radar: {
-        radius: "62%",
-        indicator: data.labels.map(function (name) { return { name: name.length > 8 ? name.slice(0, 8) + "…" : name, max: 100 }; }),
+        radius: narrow ? "50%" : "62%",
+        indicator: data.labels.map(function (name) { return { name: name.length > keep ? name.slice(0, keep) + "…" : name, max: 100 }; }),
         axisName: { color: "#5f6b76", fontSize: 11 }
       },
       series: [{ type: "radar", data: [{ value: data.values, name: "得分率（%）" }], areaStyle: { opacity: 0.2 }, itemStyle: { color: "#0b6e6e" } }]
