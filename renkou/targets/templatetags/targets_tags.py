@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django import template
-from django.utils import timezone
 
+from renkou.display import register_common
 from renkou.targets.models import Target
 
 register = template.Library()
-
-
-@register.filter
-def zh_datetime(value: dt.datetime | None) -> str:
-    """2026年1月5日 09:30 in local time."""
-    if value is None:
-        return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
-
-
-@register.filter
-def zh_date(value: dt.date | None) -> str:
-    return "" if value is None else f"{value.year}年{value.month}月{value.day}日"
+register_common(register)
 
 
 def _plain(number: Decimal | None) -> str:
