@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from renkou.accounts.api_auth import ActiveSessionAuth, TokenAuth
 from renkou.accounts.models import User
@@ -76,6 +76,16 @@ def unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(
         request, {"detail": "请先登录，或在请求头中提供有效令牌。"}, status=401
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # The framework's own refusals (a body that is not JSON …) come in English.
+    if exc.status_code == 400:
+        message = "请求内容无法解析，请提交有效的 JSON。"
+    else:
+        message = "请求有误，未做任何修改。"
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
 @api.exception_handler(ValidationError)

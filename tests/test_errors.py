@@ -22,3 +22,12 @@ def test_unknown_pages_get_the_chinese_404(personas):
 
 def test_the_health_check_answers(client):
     assert client.get("/healthz").content == b"ok"
+
+
+def test_an_api_body_that_is_not_json_gets_a_chinese_400(personas):
+    client = personas.client(personas.chengjiang)
+    response = client.post(
+        "/api/v1/contracts/1/acknowledge", data=b"{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "请求内容无法解析，请提交有效的 JSON。"

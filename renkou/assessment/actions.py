@@ -18,11 +18,10 @@ from django.utils import timezone
 
 from renkou.assessment.access import AssessmentError
 from renkou.assessment.models import Fact, Run, RunStatus, Scheme, SchemeStatus
-from renkou.assessment.schemes_io import plain, to_yaml
+from renkou.assessment.schemes_io import check_scheme, plain, to_yaml
 from renkou.audit.actions import record_event
 from renkou.jobs.models import Job
 from renkou.orgunits.models import OrgUnit
-from renkou.scoring import load_scheme
 
 if TYPE_CHECKING:
     from renkou.accounts.models import User
@@ -36,7 +35,7 @@ RUN_KIND = "assessment.run"
 def _checked(data: Mapping[str, Any]) -> dict[str, Any]:
     """The scheme as stored: checked by the kernel (SchemeError lists every problem)."""
     stored: dict[str, Any] = plain(data)
-    load_scheme(stored)
+    check_scheme(stored)
     return stored
 
 

@@ -501,11 +501,12 @@ def read_roster(path: Path, scope: OrgUnit) -> tuple[list[ImportedCadre], list[C
             base = None
         if base is None or not base.is_finite() or base < 0 or base >= Decimal("1000000"):
             problems.append(CellProblem(number, "E", ROSTER_HEADER[4], "请填写0到999999之间的数字"))
+            base = None
         key = (code, person)
         if person and key in seen:
             problems.append(CellProblem(number, "C", "姓名", f"与第{seen[key]}行重复"))
         seen[key] = number
-        if village is not None and person and post and base is not None and base.is_finite():
+        if village is not None and person and post and base is not None:
             rows.append(ImportedCadre(number, village, CadreRow(person, post, to_fen(base))))
     if not rows and not problems:
         raise RosterFileError("文件中没有填写任何村干部。")

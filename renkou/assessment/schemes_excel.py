@@ -24,7 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook
 
-from renkou.assessment.schemes_io import plain
+from renkou.assessment.schemes_io import plain, read_json
 from renkou.reporting.excel import neutralise
 from renkou.scoring import SchemeError, load_scheme
 
@@ -427,7 +427,7 @@ def _entry(
             if text is None:
                 continue
             try:
-                parsed = json.loads(text)
+                parsed = read_json(text)
             except ValueError:
                 problems.add(
                     sheet.title, number, letters[field], '不是有效的JSON，例如 {"target": 100}'
@@ -459,7 +459,7 @@ def _entry(
             if field in ("when", "zero_if") and text.startswith(("{", "[")):
                 # A compound condition ({"all": [...]}) is written as JSON.
                 try:
-                    entry[field] = plain(json.loads(text))
+                    entry[field] = plain(read_json(text))
                     continue
                 except ValueError:
                     pass

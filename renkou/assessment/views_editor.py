@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from renkou.assessment import actions
 from renkou.assessment.access import AssessmentError, get_scheme_for_user
 from renkou.assessment.models import Scheme
-from renkou.assessment.schemes_io import plain
+from renkou.assessment.schemes_io import plain, read_json, read_yaml
 from renkou.http import acting_user
 from renkou.scoring import RULE_TYPES, SchemeError
 
@@ -111,7 +111,7 @@ def _number(text: str) -> Any:
 
 def _json(text: str, row: Row, column: str) -> dict[str, Any] | None:
     try:
-        parsed = json.loads(text)
+        parsed = read_json(text)
     except ValueError:
         row.errors.setdefault(column, []).append(_('不是有效的JSON，例如 {"target": 100}'))
         return None
@@ -119,6 +119,14 @@ def _json(text: str, row: Row, column: str) -> dict[str, Any] | None:
         row.errors.setdefault(column, []).append(_("应是一个JSON对象 {…}"))
         return None
     return dict(plain(parsed))
+
+
+def _row_count(raw: str) -> int:
+    """How many rows the form says it posted (at most 500; junk counts as none)."""
+    try:
+        return max(0, min(int(raw or 0), 500))
+    except ValueError:
+        return 0
 
 
 def editor_post(post: QueryDict) -> tuple[Editor, dict[str, Any], dict[str, dict[int, int]]]:
@@ -140,7 +148,7 @@ def editor_post(post: QueryDict) -> tuple[Editor, dict[str, Any], dict[str, dict
         data["ranking"] = {"within_class": True}
     origin: dict[str, dict[int, int]] = {}
     for section, columns in SECTIONS.items():
-        count = min(int(post.get(f"{section}-count", "0") or 0), 500)
+        count = _row_count(post.get(f"{section}-count", ""))
         rows: list[Row] = []
         entries: list[dict[str, Any]] = []
         origin[section] = {}
@@ -174,8 +182,8 @@ def editor_post(post: QueryDict) -> tuple[Editor, dict[str, Any], dict[str, dict
         ]
     if editor.advanced.strip():
         try:
-            advanced = yaml.safe_load(editor.advanced)
-        except yaml.YAMLError as error:
+            advanced = read_yaml(editor.advanced)
+        except (ValueError, yaml.YAMLError) as error:
             editor.add("advanced", _("YAML格式有误：") + " ".join(str(error).split()))
             advanced = None
         if advanced is not None and not isinstance(advanced, Mapping):

@@ -618,6 +618,9 @@ def pay_rules(request: HttpRequest, year: int) -> HttpResponse:
 
 def _village_for(user: User, code: str) -> OrgUnit:
     owner = _pay_owner(user)
+    if "\x00" in code:
+        # No unit has such a code, and PostgreSQL refuses NUL bytes in a query.
+        raise Http404(NOT_FOUND)
     village = (
         OrgUnit.objects.filter(subtree_q(owner.path), code=code, level=Level.VILLAGE)
         .select_related("parent")

@@ -74,6 +74,9 @@ def get_issuer_for_user(user: User, code: str | None, *, write: bool = False) ->
         if user.home_unit is None:
             raise Http404(NOT_FOUND)
         code = user.home_unit.code
+    if "\x00" in code:
+        # No unit has such a code, and PostgreSQL refuses NUL bytes in a query.
+        raise Http404(NOT_FOUND)
     unit = get_orgunit_for_user(user, code)
     if unit.level >= Level.VILLAGE:
         raise Http404(NOT_FOUND)

@@ -33,6 +33,9 @@ class PopulationError(Exception):
 def get_unit_for_user(user: User, code: str, *, write: bool = False) -> OrgUnit:
     """The unit with ``code`` if it lies in the user's subtree, else 404 (403 without the role)."""
     require(user, Cap.ENTER_DATA if write else Cap.VIEW_BUSINESS)
+    if "\x00" in code:
+        # No unit has such a code, and PostgreSQL refuses NUL bytes in a query.
+        raise Http404(NOT_FOUND)
     unit = (
         OrgUnit.objects.select_related("parent", "region_class")
         .filter(scope_q(user), code=code, level__gte=Level.COUNTY)
@@ -54,6 +57,8 @@ def get_scope_for_user(user: User, code: str | None, *, accept: bool = False) ->
 
 
 def _accept_scope(user: User, code: str) -> OrgUnit:
+    if "\x00" in code:
+        raise Http404(NOT_FOUND)
     unit = (
         OrgUnit.objects.select_related("parent", "region_class")
         .filter(scope_q(user), code=code, level__gte=Level.COUNTY, level__lt=Level.VILLAGE)

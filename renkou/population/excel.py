@@ -175,7 +175,9 @@ def read_upload(path: Path) -> ParsedUpload:
         if len(record) >= 2:
             meta[_text(record[0])] = _text(record[1])
     year_text = meta.get("year", "")
-    if meta.get(MARKER) != FORMAT_VERSION or not year_text.isdigit():
+    # isdigit() alone lets through "²" and other digits int() refuses.
+    plain_year = year_text.isascii() and year_text.isdigit() and len(year_text) <= 4
+    if meta.get(MARKER) != FORMAT_VERSION or not plain_year:
         raise ExcelFileError("该文件不是本系统生成的人口结构模板，请重新下载模板后填写。")
     sheet = workbook.get_sheet_by_name(DATA_SHEET)
     if sheet.height > MAX_ROWS:

@@ -50,6 +50,9 @@ def get_unit_for_user(user: User, code: str, *, write: bool = False) -> OrgUnit:
     """The unit with ``code`` in the user's subtree (404 outside it); 403 for
     a role that cannot read, or with ``write`` cannot set its targets."""
     require(user, Cap.SET_TARGETS if write else Cap.VIEW_BUSINESS)
+    if "\x00" in code:
+        # No unit has such a code, and PostgreSQL refuses NUL bytes in a query.
+        raise Http404(NOT_FOUND)
     unit = OrgUnit.objects.select_related("parent").filter(scope_q(user), code=code).first()
     if unit is None:
         raise Http404(NOT_FOUND)

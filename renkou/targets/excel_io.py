@@ -46,6 +46,7 @@ from renkou.reporting.excel_flow import Staged, get_upload_for_user, save_record
 from renkou.targets.access import TargetError, may_set_for
 from renkou.targets.actions import _catalogue_codes, _check, do_set_targets
 from renkou.targets.board import code_sort_key
+from renkou.targets.forms import MAX_YEAR, MIN_YEAR
 from renkou.targets.models import Direction, Target, TargetKind, TargetSource
 from renkou.targets.types import TargetInput
 
@@ -305,6 +306,8 @@ def check(user: User, path: Path) -> Preview:
     try:
         preview.year = int(meta["year"])
     except ValueError:
+        preview.year = 0
+    if not MIN_YEAR <= preview.year <= MAX_YEAR:
         preview.error = "模板中的年度无效，请重新下载目标模板。"
         return preview
     scope = OrgUnit.objects.filter(code=meta["scope"]).first()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -14,13 +15,13 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "schemes"
 
 
 @pytest.fixture
-def township() -> dict:
-    data = yaml.safe_load((EXAMPLES / "township.yaml").read_text(encoding="utf-8"))
+def township() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((EXAMPLES / "township.yaml").read_text(encoding="utf-8"))
     load_scheme(data)  # the example is valid
     return data
 
 
-def describe(data: dict, code: str, klass: str | None = None, targets=None) -> str:
+def describe(data: dict[str, Any], code: str, klass: str | None = None, targets=None) -> str:
     entry = next(i for i in data["items"] if i["code"] == code)
     return item_text(resolve_for_class(entry, klass), Describer(targets or {}, {}))
 

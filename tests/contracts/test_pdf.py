@@ -37,7 +37,7 @@ def test_the_pdf_names_the_parties_the_title_and_the_verification_code(issued) -
     assert "一票否决" in compact
     assert "绩效报酬系数为1.2" in compact
     # The issue date in Chinese numerals, as on an official document.
-    assert document.date_zh(stored.issued_at.date()) in compact  # type: ignore[union-attr]
+    assert document.date_zh(stored.issued_at.date()) in compact
 
 
 def test_the_pdf_is_a4_with_page_numbers(issued) -> None:
