@@ -9,23 +9,9 @@ import pytest
 from renkou.assessment.demo_core import seed_assessment
 from renkou.assessment.models import Run, RunUnit
 from renkou.dashboard.demo import seed_region_classes
-from tests.browser.conftest import DESKTOP, PHONE, browser, shoot  # noqa: F401 (fixture)
-from tests.conftest import PASSWORD
+from tests.browser.conftest import DESKTOP, PHONE, browser, shoot, signed_in  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _signed_in(browser, live_server, username: str, viewport: dict[str, int]):  # noqa: F811
-    page = browser.new_page(viewport=viewport, locale="zh-CN")
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page, problems
 
 
 @pytest.mark.parametrize(("size", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
@@ -36,7 +22,7 @@ def test_league_and_unit_pages_look_right(browser, live_server, personas, figure
     villages = Run.objects.get(scheme__level=5)
     unit = RunUnit.objects.filter(run=township).order_by("rank").first()
     assert unit is not None
-    page, problems = _signed_in(browser, live_server, "county", viewport)
+    page, problems = signed_in(browser, live_server, "county", viewport)
     for name, url, chart in [
         ("league", f"/assessment/runs/{township.pk}/", True),
         ("league-villages", f"/assessment/runs/{villages.pk}/", True),

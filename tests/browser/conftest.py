@@ -43,3 +43,19 @@ def shoot(page, name: str) -> None:
     """Keep a screenshot for people to look at (not compared by the tests)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def signed_in(browser, live_server, username: str, viewport: dict[str, int]):
+    """A new page signed in as ``username``, and the console errors it will collect."""
+    from tests.conftest import PASSWORD
+
+    page = browser.new_page(viewport=viewport, locale="zh-CN")
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page, problems

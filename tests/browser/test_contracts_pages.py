@@ -17,8 +17,7 @@ from renkou.contracts.demo import seed_contracts
 from renkou.contracts.models import Contract, ContractStatus
 from renkou.orgunits.models import Level, OrgUnit
 from renkou.targets.models import Target, TargetKind
-from tests.browser.conftest import DESKTOP, PHONE, shoot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import DESKTOP, PHONE, shoot, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,19 +50,6 @@ def _seed(personas) -> None:
     seed_contracts(lambda line: None)
 
 
-def _signed_in(browser, live_server, username: str, viewport: dict[str, int]):
-    page = browser.new_page(viewport=viewport, locale="zh-CN")
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page, problems
-
-
 def _fits(page, viewport) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"], (page.url, width)
@@ -74,7 +60,7 @@ def test_contract_pages_and_the_acknowledge_flow(browser, live_server, personas,
     _seed(personas)
     mine = Contract.objects.get(year=2026, recipient__code="331003006")
 
-    page, problems = _signed_in(browser, live_server, "county", viewport)
+    page, problems = signed_in(browser, live_server, "county", viewport)
     for name, url in {
         "list": "/contracts/?year=2026",
         "board": "/contracts/board/?year=2026",
@@ -87,7 +73,7 @@ def test_contract_pages_and_the_acknowledge_flow(browser, live_server, personas,
     assert problems == []
     page.close()
 
-    page, problems = _signed_in(browser, live_server, "chengjiang", viewport)
+    page, problems = signed_in(browser, live_server, "chengjiang", viewport)
     page.goto(f"{live_server.url}/contracts/mine/")
     page.click("text=阅读并签收")
     page.wait_for_selector("#acknowledge")

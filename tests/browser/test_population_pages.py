@@ -9,24 +9,10 @@ import pytest
 from renkou.orgunits.models import OrgUnit, RegionClass
 from renkou.population.demo import seed_population
 from renkou.targets.models import Target, TargetSource
-from tests.browser.conftest import DESKTOP, PHONE, shoot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import DESKTOP, PHONE, shoot, signed_in
 from tests.population.conftest import VILLAGES, catalog, march, reported  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _signed_in(browser, live_server, username: str, viewport: dict[str, int]):
-    page = browser.new_page(viewport=viewport, locale="zh-CN")
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page, problems
 
 
 @pytest.mark.parametrize(("size", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
@@ -44,7 +30,7 @@ def test_the_assistant_pages_look_right(browser, live_server, personas, reported
         "backtest": "/population/backtest/?year=2025",
         "import": "/population/import/",
     }
-    page, problems = _signed_in(browser, live_server, "county", viewport)
+    page, problems = signed_in(browser, live_server, "county", viewport)
     for name, url in pages.items():
         response = page.goto(f"{live_server.url}{url}")
         assert response.status == 200, url

@@ -9,32 +9,18 @@ import pytest
 import tests.targets.conftest as target_fixtures
 from renkou.targets.demo import seed_targets
 from renkou.targets.models import Target
-from tests.browser.conftest import DESKTOP, PHONE, shoot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import DESKTOP, PHONE, shoot, signed_in
 
 catalog, july, reported = target_fixtures.catalog, target_fixtures.july, target_fixtures.reported
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _signed_in(browser, live_server, username: str, viewport: dict[str, int]):
-    page = browser.new_page(viewport=viewport, locale="zh-CN")
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page, problems
-
-
 @pytest.mark.parametrize(("size", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
 def test_the_target_pages_look_right(browser, live_server, reported, size, viewport):
     seed_targets(lambda line: None)
     births = Target.objects.get(orgunit__code="331003006", year=2026, code="births")
-    page, problems = _signed_in(browser, live_server, "county", viewport)
+    page, problems = signed_in(browser, live_server, "county", viewport)
     pages = {
         "board": "/targets/?year=2026",
         "board-township": "/targets/?unit=331003006&year=2026",

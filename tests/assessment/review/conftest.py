@@ -12,63 +12,18 @@ from renkou.accounts.models import Role, User
 from renkou.assessment.models import Run, RunStatus, RunUnit, Scheme, SchemeStatus
 from renkou.assessment.scoring_service import rescore
 from renkou.orgunits.models import Level, OrgUnit
+from tests.assessment.conftest import SCHEME as TOWNSHIP_SCHEME
+from tests.assessment.conftest import unit_inputs
 from tests.conftest import make_user
 
-SCHEME: dict[str, Any] = {
-    "code": "review-test",
-    "name": "人口家庭工作考核细则",
-    "precision": 2,
-    "items": [
-        {
-            "code": "births",
-            "name": "出生登记",
-            "points": 40,
-            "value": "births",
-            "rule": {"type": "ratio", "target": "target"},
-        },
-        {
-            "code": "timely",
-            "name": "报表及时率（%）",
-            "points": 30,
-            "value": "report_timeliness",
-            "rule": {"type": "shortfall", "target": 100, "step": 1, "deduct": 3},
-        },
-        {
-            "code": "quality",
-            "name": "数据质量",
-            "points": 30,
-            "value": "quality",
-            "rule": {"type": "threshold", "target": 90},
-        },
-    ],
-    "vetoes": [{"code": "fraud", "name": "统计数据弄虚作假", "when": "data_fraud > 0"}],
-    "grades": [
-        {"name": "优秀", "min": 90},
-        {"name": "良好", "min": 80},
-        {"name": "合格", "min": 60},
-        {"name": "不合格"},
-    ],
-}
+# The same three items, veto and grades as the core tests' township scheme.
+SCHEME: dict[str, Any] = {**TOWNSHIP_SCHEME, "code": "review-test", "name": "人口家庭工作考核细则"}
 
 CHENGJIANG = "331003006"
 VILLAGES = ["331003006200", "331003006204", "331003006208"]
 
 
-def inputs(
-    code: str, births: int, target: int, timely: float, quality: int, fraud: int = 0
-) -> dict[str, Any]:
-    return {
-        "code": code,
-        "name": OrgUnit.objects.get(code=code).name,
-        "values": {
-            "births": births,
-            "report_timeliness": timely,
-            "quality": quality,
-            "data_fraud": fraud,
-        },
-        "targets": {"births": target},
-        "previous": {},
-    }
+inputs = unit_inputs
 
 
 def build_run(
