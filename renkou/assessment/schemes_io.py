@@ -93,6 +93,14 @@ def check_scheme(data: Mapping[str, Any]) -> None:
         load_scheme(data)
     except ArithmeticError:
         raise SchemeError([("", "方案中有无法计算的数字（过大或小数位过多）。")]) from None
+    # What the scheme's columns hold; PostgreSQL refuses longer text outright.
+    too_long = [
+        (key, f"不能超过{limit}个字符（现有{len(str(data.get(key) or ''))}个）。")
+        for key, limit in (("code", 60), ("name", 200))
+        if len(str(data.get(key) or "")) > limit
+    ]
+    if too_long:
+        raise SchemeError(too_long)
 
 
 def read_json(text: str, **options: Any) -> Any:

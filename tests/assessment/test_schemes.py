@@ -171,3 +171,14 @@ def test_activate_retire_and_replace(personas):
     )
     assert actions.count("assessment.set_scheme_status") == 2
     assert "assessment.update_scheme" in actions
+
+
+def test_a_code_or_name_longer_than_its_column_is_a_problem_of_its_field():
+    from renkou.assessment.schemes_io import check_scheme
+    from renkou.scoring import SchemeError
+
+    with pytest.raises(SchemeError) as raised:
+        check_scheme({**SCHEME, "code": "x" * 61, "name": "名" * 201})
+    assert [path for path, _message in raised.value.problems] == ["code", "name"]
+    assert "不能超过60个字符" in raised.value.problems[0][1]
+    check_scheme({**SCHEME, "code": "x" * 60, "name": "名" * 200})
