@@ -1693,7 +1693,6 @@ def sweep(personas: Personas) -> Iterator[Sweep]:
         yield Sweep(build_world(personas))
 
 
-@pytest.mark.sweep
 @pytest.mark.parametrize("namespace", APPS)
 def test_every_page_survives_hostile_input_and_refuses_outsiders(
     sweep: Sweep, namespace: str
@@ -1703,7 +1702,6 @@ def test_every_page_survives_hostile_input_and_refuses_outsiders(
     sweep.report(f"pages of {namespace}")
 
 
-@pytest.mark.sweep
 @pytest.mark.parametrize("app", APPS)
 def test_every_api_endpoint_survives_hostile_input_and_refuses_outsiders(
     sweep: Sweep, app: str
