@@ -17,6 +17,7 @@ a province's 25,547 villages take a few seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -214,13 +215,7 @@ class Suggestions:
             start_male=start_m,
             end_female=end_f,
             end_male=end_m,
-            births=births,
-            births_80=_range(births, 0.8),
-            births_95=_range(births, 0.95),
-            deaths=deaths,
-            deaths_80=_range(deaths, 0.8),
-            mean_population=mean,
-            natural_growth=_per_mille(births - deaths, mean),
+            **_ranges(births, deaths, mean),
             srb_low=low,
             srb_high=high,
             srb_pooled=pooled,
@@ -236,6 +231,20 @@ class Suggestions:
             county_e0_female=self.county_e0_female,
             county_e0_male=self.county_e0_male,
         )
+
+
+def _ranges(births: FloatArray, deaths: FloatArray, mean: FloatArray) -> dict[str, Any]:
+    """Expected births and deaths with their Poisson ranges and the natural growth
+    rate: the same for every level, from villages to the province."""
+    return {
+        "births": births,
+        "births_80": _range(births, 0.8),
+        "births_95": _range(births, 0.95),
+        "deaths": deaths,
+        "deaths_80": _range(deaths, 0.8),
+        "mean_population": mean,
+        "natural_growth": _per_mille(births - deaths, mean),
+    }
 
 
 def _range(expected: FloatArray, confidence: float) -> tuple[IntArray, IntArray]:
@@ -421,13 +430,7 @@ def suggest(inputs: Inputs) -> Suggestions:
         start_male=males,
         end_female=end_f,
         end_male=end_m,
-        births=births,
-        births_80=_range(births, 0.8),
-        births_95=_range(births, 0.95),
-        deaths=deaths,
-        deaths_80=_range(deaths, 0.8),
-        mean_population=mean,
-        natural_growth=_per_mille(births - deaths, mean),
+        **_ranges(births, deaths, mean),
         srb_low=low,
         srb_high=high,
         srb_pooled=pooled,

@@ -120,27 +120,8 @@ def _count_progress(
     method = SEASONAL if shares is not None else LINEAR
     cumulative = shares if shares is not None else [(m + 1) / 12 for m in range(12)]
     target_line: list[float | None] = [float(_round(whole * s, 1)) for s in cumulative]
-    actual_line: list[float | None] = []
-    if column is not None:
-        for m in range(1, months + 1):
-            number = float(column[ytd_row(m)])
-            actual_line.append(None if math.isnan(number) else number)
-    base = Progress(
-        unit_id=target.orgunit_id,
-        code=target.code,
-        name=item.name,
-        unit=item.unit,
-        target=target,
-        months=months,
-        actual=None,
-        expected=None,
-        ratio=None,
-        status=NONE,
-        method=method,
-        explanation="",
-        actual_line=actual_line,
-        target_line=target_line,
-    )
+    actual_line = _year_to_date(column, months, None)
+    base = _untold(target, item, months, method, actual_line, target_line)
     goal = f"全年目标{_dec(target.value)}{item.unit}"
     if months == 0:
         base.explanation = f"年度尚未开始，{goal}"
@@ -169,22 +150,29 @@ def _count_progress(
     return base
 
 
-def _gap_words(unit: str) -> str:
-    return {"%": "个百分点", "‰": "个千分点"}.get(unit, "")
-
-
-def _rate_progress(target: Target, item: Item, months: int, column: np.ndarray | None) -> Progress:
-    places = item.decimals
-    actual_line: list[float | None] = []
+def _year_to_date(column: np.ndarray | None, months: int, places: int | None) -> list[float | None]:
+    """The unit's year-to-date figure at the end of each month so far (None: not reported)."""
+    line: list[float | None] = []
     if column is not None:
         for m in range(1, months + 1):
             number = float(column[ytd_row(m)])
-            actual_line.append(None if math.isnan(number) else float(_round(number, places)))
-    band = target.direction == Direction.WITHIN
-    low = float(target.low) if target.low is not None else None
-    high = float(target.high) if target.high is not None else None
-    value = float(target.value) if target.value is not None else None
-    base = Progress(
+            if math.isnan(number):
+                line.append(None)
+            else:
+                line.append(number if places is None else float(_round(number, places)))
+    return line
+
+
+def _untold(
+    target: Target,
+    item: Item,
+    months: int,
+    method: str,
+    actual_line: list[float | None],
+    target_line: list[float | None],
+) -> Progress:
+    """Progress with its lines drawn and nothing judged yet."""
+    return Progress(
         unit_id=target.orgunit_id,
         code=target.code,
         name=item.name,
@@ -195,12 +183,26 @@ def _rate_progress(target: Target, item: Item, months: int, column: np.ndarray |
         expected=None,
         ratio=None,
         status=NONE,
-        method="",
+        method=method,
         explanation="",
         actual_line=actual_line,
-        target_line=[low if band else value] * 12,
-        band_line=[high] * 12 if band else [],
+        target_line=target_line,
     )
+
+
+def _gap_words(unit: str) -> str:
+    return {"%": "个百分点", "‰": "个千分点"}.get(unit, "")
+
+
+def _rate_progress(target: Target, item: Item, months: int, column: np.ndarray | None) -> Progress:
+    places = item.decimals
+    actual_line = _year_to_date(column, months, places)
+    band = target.direction == Direction.WITHIN
+    low = float(target.low) if target.low is not None else None
+    high = float(target.high) if target.high is not None else None
+    value = float(target.value) if target.value is not None else None
+    base = _untold(target, item, months, "", actual_line, [low if band else value] * 12)
+    base.band_line = [high] * 12 if band else []
     unit = item.unit
     if band:
         goal = f"目标区间{_dec(target.low)}–{_dec(target.high)}{unit}"
