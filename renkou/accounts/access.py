@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from renkou.accounts.models import Role
-from renkou.orgunits.models import OrgUnit, subtree_q
+from renkou.orgunits.models import OrgUnit, is_unit_code, subtree_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -183,6 +183,8 @@ def in_scope(user: User, unit: OrgUnit) -> bool:
 def get_orgunit_for_user(user: User, code: str, *, write: bool = False) -> OrgUnit:
     """The unit with ``code`` if it lies in the user's subtree and role, else 404/403."""
     require(user, Cap.EDIT_ORGUNITS if write else Cap.VIEW_ORGUNITS)
+    if not is_unit_code(code):
+        raise Http404("没有找到该单位，或它不在您的管辖范围内。")
     unit = (
         OrgUnit.objects.select_related("parent", "region_class", "successor")
         .filter(scope_q(user), code=code)

@@ -62,7 +62,7 @@ from renkou.assessment.review_context import (
     visible_runs,
 )
 from renkou.http import acting_user
-from renkou.orgunits.models import Level, OrgUnit, subtree_q
+from renkou.orgunits.models import Level, OrgUnit, is_unit_code, subtree_q
 
 NAV = "assessment"
 PAY_NAV = "assessment_pay"
@@ -618,8 +618,7 @@ def pay_rules(request: HttpRequest, year: int) -> HttpResponse:
 
 def _village_for(user: User, code: str) -> OrgUnit:
     owner = _pay_owner(user)
-    if "\x00" in code:
-        # No unit has such a code, and PostgreSQL refuses NUL bytes in a query.
+    if not is_unit_code(code):
         raise Http404(NOT_FOUND)
     village = (
         OrgUnit.objects.filter(subtree_q(owner.path), code=code, level=Level.VILLAGE)

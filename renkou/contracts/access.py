@@ -16,7 +16,7 @@ from django.http import Http404
 
 from renkou.accounts.access import Cap, get_orgunit_for_user, in_scope, require, scope_q
 from renkou.contracts.models import Contract, ContractStatus
-from renkou.orgunits.models import Level
+from renkou.orgunits.models import Level, is_unit_code
 
 if TYPE_CHECKING:
     from renkou.accounts.models import User
@@ -74,8 +74,7 @@ def get_issuer_for_user(user: User, code: str | None, *, write: bool = False) ->
         if user.home_unit is None:
             raise Http404(NOT_FOUND)
         code = user.home_unit.code
-    if "\x00" in code:
-        # No unit has such a code, and PostgreSQL refuses NUL bytes in a query.
+    if not is_unit_code(code):
         raise Http404(NOT_FOUND)
     unit = get_orgunit_for_user(user, code)
     if unit.level >= Level.VILLAGE:

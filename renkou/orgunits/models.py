@@ -102,6 +102,13 @@ def path_upper_bound(path: str) -> str:
     return path[:-1] + "0"
 
 
+def is_unit_code(code: str) -> bool:
+    """Whether ``code`` can be a division code at all (up to 12 ASCII digits).
+    Anything else names no unit and is not sent to the database: PostgreSQL
+    refuses text with NUL bytes outright."""
+    return 0 < len(code) <= 12 and code.isascii() and code.isdigit()
+
+
 def subtree_q(path: str, prefix: str = "") -> Q:
     """A filter for every unit at or below the unit with ``path``.
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.http import Http404
 
 from renkou.accounts.access import Cap, require, scope_q
-from renkou.orgunits.models import Level, OrgUnit
+from renkou.orgunits.models import Level, OrgUnit, is_unit_code
 
 if TYPE_CHECKING:
     from renkou.accounts.models import User
@@ -33,8 +33,7 @@ class PopulationError(Exception):
 def get_unit_for_user(user: User, code: str, *, write: bool = False) -> OrgUnit:
     """The unit with ``code`` if it lies in the user's subtree, else 404 (403 without the role)."""
     require(user, Cap.ENTER_DATA if write else Cap.VIEW_BUSINESS)
-    if "\x00" in code:
-        # No unit has such a code, and PostgreSQL refuses NUL bytes in a query.
+    if not is_unit_code(code):
         raise Http404(NOT_FOUND)
     unit = (
         OrgUnit.objects.select_related("parent", "region_class")
@@ -57,7 +56,7 @@ def get_scope_for_user(user: User, code: str | None, *, accept: bool = False) ->
 
 
 def _accept_scope(user: User, code: str) -> OrgUnit:
-    if "\x00" in code:
+    if not is_unit_code(code):
         raise Http404(NOT_FOUND)
     unit = (
         OrgUnit.objects.select_related("parent", "region_class")

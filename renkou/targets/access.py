@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from renkou.accounts.access import Cap, has_capability, in_scope, require, scope_q
-from renkou.orgunits.models import Level, OrgUnit
+from renkou.orgunits.models import Level, OrgUnit, is_unit_code
 from renkou.targets.models import Target
 
 if TYPE_CHECKING:
@@ -50,8 +50,7 @@ def get_unit_for_user(user: User, code: str, *, write: bool = False) -> OrgUnit:
     """The unit with ``code`` in the user's subtree (404 outside it); 403 for
     a role that cannot read, or with ``write`` cannot set its targets."""
     require(user, Cap.SET_TARGETS if write else Cap.VIEW_BUSINESS)
-    if "\x00" in code:
-        # No unit has such a code, and PostgreSQL refuses NUL bytes in a query.
+    if not is_unit_code(code):
         raise Http404(NOT_FOUND)
     unit = OrgUnit.objects.select_related("parent").filter(scope_q(user), code=code).first()
     if unit is None:
